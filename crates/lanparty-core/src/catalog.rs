@@ -1,0 +1,404 @@
+//! The game catalog: which games Lanparty knows, with their metadata.
+//!
+//! A catalog is one JSON file (schema in `docs/DESIGN.md`); the bundled one ships inside the
+//! binary, an organiser may load their own. A game root may also carry a `game.json` holding
+//! one entry of the same shape, which makes that game shareable without a catalog entry.
+//!
+//! Every check runs while the JSON is read, so an error always names the file, the line and
+//! column, and the field (`games[3].players`) that is wrong.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// The catalog schema this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The longest catalog or `game.json` accepted, in bytes.
+pub const MAX_CATALOG_BYTES: u64 = 16 * 1024 * 1024;
+/// Longest accepted version string, in bytes.
+pub const MAX_VERSION_BYTES: usize = 64;
+
+const BUNDLED_JSON: &str = include_str!("../../../catalog/catalog.json");
+
+/// A game's id: a lowercase slug, also the name of its folder in the games folder.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct GameId(String);
+
+impl GameId {
+    /// Checks `s` is a slug: `[a-z0-9][a-z0-9-]{0,63}`.
+    pub fn new(s: &str) -> Result<GameId, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-');
+        if ok {
+            Ok(GameId(s.to_owned()))
+        } else {
+            Err(format!(
+                "`{s}` is not a game id: use 1 to 64 lowercase letters, digits and dashes, not starting with a dash"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GameId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        GameId::new(&s)
+    }
+}
+
+impl From<GameId> for String {
+    fn from(id: GameId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for GameId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How many people can play together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawPlayers")]
+pub struct Players {
+    pub min: u16,
+    pub max: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlayers {
+    min: u16,
+    max: u16,
+}
+
+impl TryFrom<RawPlayers> for Players {
+    type Error = String;
+    fn try_from(raw: RawPlayers) -> Result<Self, Self::Error> {
+        if raw.min == 0 || raw.min > raw.max || raw.max > 256 {
+            return Err(format!(
+                "players must satisfy 1 <= min <= max <= 256 (got min {}, max {})",
+                raw.min, raw.max
+            ));
+        }
+        Ok(Players { min: raw.min, max: raw.max })
+    }
+}
+
+/// One game's metadata, as a catalog entry or a `game.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameMeta {
+    pub id: GameId,
+    #[serde(deserialize_with = "title")]
+    pub title: String,
+    #[serde(deserialize_with = "description")]
+    pub description: String,
+    #[serde(deserialize_with = "genre")]
+    pub genre: String,
+    pub players: Players,
+    /// The version string this game's root `version.ini` carries.
+    #[serde(deserialize_with = "version_field")]
+    pub version: String,
+    /// Approximate size of the game's files, for display before a manifest exists.
+    pub approx_size_bytes: u64,
+    pub can_host_server: bool,
+    /// Cover image, relative to the catalog file (or to the game root for `game.json`).
+    #[serde(default, deserialize_with = "cover", skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
+}
+
+fn bounded<'de, D: Deserializer<'de>>(d: D, what: &str, max: usize) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() || s.chars().count() > max {
+        return Err(de::Error::custom(format!("{what} must be 1 to {max} characters, not blank")));
+    }
+    Ok(s)
+}
+
+fn title<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded(d, "title", 128)
+}
+
+fn genre<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded(d, "genre", 64)
+}
+
+fn description<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.chars().count() > 2000 {
+        return Err(de::Error::custom("description must be at most 2000 characters"));
+    }
+    Ok(s)
+}
+
+fn version_field<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    check_version(&s).map_err(de::Error::custom)?;
+    Ok(s)
+}
+
+fn cover<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::relpath::validate(&s).map_err(|e| de::Error::custom(format!("cover: {e}")))?;
+    let lower = s.to_ascii_lowercase();
+    if ![".svg", ".png", ".jpg", ".jpeg", ".webp"].iter().any(|ext| lower.ends_with(ext)) {
+        return Err(de::Error::custom("cover must be an .svg, .png, .jpg or .webp file"));
+    }
+    Ok(Some(s))
+}
+
+/// Checks a version string: 1 to 64 printable ASCII characters, no blanks at the ends.
+pub fn check_version(s: &str) -> Result<(), String> {
+    let printable = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if s.is_empty() || s.len() > MAX_VERSION_BYTES || !printable || s.trim() != s {
+        return Err(format!(
+            "version `{}` must be 1 to {MAX_VERSION_BYTES} printable ASCII characters without surrounding spaces",
+            s.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(deserialize_with = "schema_version")]
+    #[allow(dead_code)] // read only to be checked
+    schema_version: u32,
+    #[serde(deserialize_with = "unique_games")]
+    games: Vec<GameMeta>,
+}
+
+fn schema_version<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = u32::deserialize(d)?;
+    if v != SCHEMA_VERSION {
+        return Err(de::Error::custom(format!(
+            "schema_version {v} is not supported; this Lanparty reads schema_version {SCHEMA_VERSION}"
+        )));
+    }
+    Ok(v)
+}
+
+/// Reads the games array, refusing a repeated id at the point it repeats.
+fn unique_games<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<GameMeta>, D::Error> {
+    struct Unique;
+    impl<'de> Visitor<'de> for Unique {
+        type Value = Vec<GameMeta>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of games")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut seen = HashSet::new();
+            let mut games = Vec::new();
+            while let Some(game) = seq.next_element::<GameMeta>()? {
+                if !seen.insert(game.id.clone()) {
+                    return Err(de::Error::custom(format!("game id `{}` appears twice", game.id)));
+                }
+                games.push(game);
+            }
+            Ok(games)
+        }
+    }
+    d.deserialize_seq(Unique)
+}
+
+/// A catalog or `game.json` that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{} is larger than {MAX_CATALOG_BYTES} bytes", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{}:{line}:{column}: {}{message}", path.display(), field_prefix(field))]
+    Invalid { path: PathBuf, line: usize, column: usize, field: String, message: String },
+}
+
+fn field_prefix(field: &str) -> String {
+    if field.is_empty() || field == "." { String::new() } else { format!("field `{field}`: ") }
+}
+
+fn parse_json<T: de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, CatalogError> {
+    let invalid = |field: String, inner: serde_json::Error| {
+        let (line, column) = (inner.line(), inner.column());
+        let mut message = inner.to_string();
+        // serde_json appends the position; it is already in front.
+        if let Some(cut) = message.rfind(" at line ") {
+            message.truncate(cut);
+        }
+        CatalogError::Invalid { path: path.to_owned(), line, column, field, message }
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        invalid(field, e.into_inner())
+    })?;
+    // Trailing garbage after the document is an error too, at its own position.
+    de.end().map_err(|e| invalid(String::new(), e))?;
+    Ok(value)
+}
+
+fn read_bounded(path: &Path) -> Result<String, CatalogError> {
+    let read_err = |source| CatalogError::Read { path: path.to_owned(), source };
+    let len = std::fs::metadata(path).map_err(read_err)?.len();
+    if len > MAX_CATALOG_BYTES {
+        return Err(CatalogError::TooLarge { path: path.to_owned() });
+    }
+    std::fs::read_to_string(path).map_err(read_err)
+}
+
+/// Reads a `game.json` from a game root.
+pub fn load_game_json(path: &Path) -> Result<GameMeta, CatalogError> {
+    parse_json(&read_bounded(path)?, path)
+}
+
+/// Where a catalog came from; covers are resolved against its folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogSource {
+    Bundled,
+    File(PathBuf),
+}
+
+/// A set of games by id.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    source: CatalogSource,
+    games: BTreeMap<GameId, GameMeta>,
+}
+
+impl Catalog {
+    /// The catalog built into this binary from `catalog/catalog.json`.
+    pub fn bundled() -> Catalog {
+        let games: CatalogFile = parse_json(BUNDLED_JSON, Path::new("catalog/catalog.json"))
+            // The bundled file is checked by `bundled_catalog_is_valid` in this crate's tests
+            // and by the catalog test suite; it cannot change after compilation.
+            .expect("bundled catalog is valid");
+        Catalog::from_games(CatalogSource::Bundled, games.games)
+    }
+
+    /// Reads an organiser's catalog file.
+    pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        Catalog::parse(&read_bounded(path)?, path)
+    }
+
+    /// Parses catalog text; `path` names it in errors and anchors relative cover paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
+        let file: CatalogFile = parse_json(text, path)?;
+        Ok(Catalog::from_games(CatalogSource::File(path.to_owned()), file.games))
+    }
+
+    fn from_games(source: CatalogSource, games: Vec<GameMeta>) -> Catalog {
+        Catalog { source, games: games.into_iter().map(|g| (g.id.clone(), g)).collect() }
+    }
+
+    pub fn source(&self) -> &CatalogSource {
+        &self.source
+    }
+
+    pub fn get(&self, id: &str) -> Option<&GameMeta> {
+        GameId::new(id).ok().and_then(|id| self.games.get(&id))
+    }
+
+    pub fn games(&self) -> impl Iterator<Item = &GameMeta> {
+        self.games.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.games.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.games.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(text: &str) -> (usize, usize, String, String) {
+        match Catalog::parse(text, Path::new("c.json")) {
+            Err(CatalogError::Invalid { line, column, field, message, .. }) => (line, column, field, message),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    const ENTRY: &str = r#"{"id":"quake","title":"Quake","description":"","genre":"Shooter",
+        "players":{"min":1,"max":16},"version":"1.0","approx_size_bytes":1,"can_host_server":true}"#;
+
+    #[test]
+    fn bundled_catalog_is_valid() {
+        let catalog = Catalog::bundled();
+        assert!(catalog.len() >= 12);
+    }
+
+    #[test]
+    fn parses_minimal_catalog() {
+        let c = Catalog::parse(&format!(r#"{{"schema_version":1,"games":[{ENTRY}]}}"#), Path::new("c.json")).unwrap();
+        let q = c.get("quake").unwrap();
+        assert_eq!(q.players, Players { min: 1, max: 16 });
+        assert_eq!(q.cover, None);
+    }
+
+    #[test]
+    fn errors_name_line_column_and_field() {
+        let text = "{\"schema_version\":1,\"games\":[\n{\"id\":\"x\",\"title\":\"X\",\"description\":\"\",\"genre\":\"G\",\n\"players\":{\"min\":3,\"max\":2},\"version\":\"1\",\"approx_size_bytes\":1,\"can_host_server\":false}]}";
+        let (line, column, field, message) = invalid(text);
+        assert_eq!((line, field.as_str()), (3, "games[0].players"));
+        assert!(column > 1);
+        assert!(message.contains("min <= max"), "{message}");
+    }
+
+    #[test]
+    fn refuses_unknown_fields_bad_ids_duplicates_and_schema() {
+        let (_, _, field, message) = invalid(r#"{"schema_version":1,"games":[{"id":"Bad Id"}]}"#);
+        assert_eq!(field, "games[0].id");
+        assert!(message.contains("not a game id"));
+
+        let (_, _, field, message) =
+            invalid(&format!(r#"{{"schema_version":1,"games":[{}]}}"#, ENTRY.replace("\"can_host", "\"colour\":1,\"can_host")));
+        assert_eq!(field, "games[0].colour");
+        assert!(message.contains("unknown field"), "{message}");
+
+        let (_, _, _, message) = invalid(&format!(r#"{{"schema_version":1,"games":[{ENTRY},{ENTRY}]}}"#));
+        assert!(message.contains("appears twice"), "{message}");
+
+        let (_, _, field, message) = invalid(r#"{"schema_version":2,"games":[]}"#);
+        assert_eq!(field, "schema_version");
+        assert!(message.contains("not supported"));
+
+        let (_, _, field, _) = invalid(&format!(r#"{{"schema_version":1,"games":[{}]}}"#, ENTRY.replace("1.0", " 1.0")));
+        assert_eq!(field, "games[0].version");
+
+        let (line, _, _, _) = invalid("{\"schema_version\":1,\"games\":[]}\n\nx");
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn error_message_reads_as_file_line_column_field() {
+        let err = Catalog::parse(r#"{"schema_version":1,"games":[{"id":"Bad"}]}"#, Path::new("/x/c.json")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("/x/c.json:1:"), "{text}");
+        assert!(text.contains("field `games[0].id`"), "{text}");
+    }
+
+    #[test]
+    fn version_rules() {
+        assert!(check_version("1.0").is_ok());
+        assert!(check_version("2024-01-01 build 7").is_ok());
+        for bad in ["", " 1", "1 ", "ü", "a\tb", &"9".repeat(65)] {
+            assert!(check_version(bad).is_err(), "{bad:?}");
+        }
+    }
+}

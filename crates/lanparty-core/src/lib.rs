@@ -1,0 +1,28 @@
+//! The headless Lanparty peer runtime.
+//!
+//! Everything a Lanparty machine knows and does lives here, with no dependency on a user
+//! interface: the desktop app and the `lanparty-peer` binary are both thin hosts around
+//! [`Runtime`]. A host starts the runtime with a [`Config`], sends it requests through the
+//! cheap, cloneable [`Runtime`] handle and follows what happens on its [`Event`] stream.
+//!
+//! # Layout
+//!
+//! - [`catalog`]: the bundled or organiser-supplied game catalog and per-game `game.json`
+//!   metadata, with errors that name file, line, column and field.
+//! - [`relpath`]: the rules a relative path must pass (Windows-safe, no escapes) before
+//!   anything touches the disk with it.
+//! - [`library`]: the local game folder: scanning roots, hashing files into chunked
+//!   [`library::Manifest`]s, the persistent hash cache and the file watcher.
+//! - [`identity`]: this peer's key pair, self-signed certificate and peer id.
+//! - [`state`]: the state directory layout and crash-safe file writes.
+//! - [`runtime`]: the actor that owns the library, the request handle and the event stream.
+
+pub mod catalog;
+pub mod identity;
+pub mod library;
+pub mod relpath;
+pub mod runtime;
+pub mod state;
+
+pub use catalog::{Catalog, GameId, GameMeta};
+pub use runtime::{Config, Event, Runtime, StartError};

@@ -1,0 +1,604 @@
+//! The runtime: one task owns the library; hosts talk to it through a [`Runtime`] handle and
+//! follow it through [`Event`]s.
+//!
+//! The library actor holds every piece of library state (roots, the hash cache, the watcher,
+//! the debounce timers), so nothing is shared behind a lock. Scans run on the blocking pool,
+//! one at a time; the actor hands the hash cache to the scan and gets it back with the result.
+//! Requests answered while a scan runs see the last completed scan.
+//!
+//! Shutdown is one [`CancellationToken`]: cancelling it stops the actor, which stops hashing
+//! and waits for the running scan to return (and save) the cache.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use notify::Watcher as _;
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::catalog::{Catalog, GameId};
+use crate::identity::{Identity, IdentityError, PeerId};
+use crate::library::cache::HashCache;
+use crate::library::scan::{self, HashProgress, ScanOutput, ScanRequest};
+use crate::library::watch::{self, Debouncer, Trigger, WatchSet};
+use crate::library::{GameInfo, IgnoredEntry, Root};
+use crate::state::{StateDir, StateDirError};
+
+/// Events buffered per subscriber before the slowest one starts losing them.
+const EVENT_CAPACITY: usize = 1024;
+/// File-system events buffered before the watcher counts an overflow (and a full rescan).
+const FS_EVENT_CAPACITY: usize = 4096;
+/// How often a missing games folder is looked for again.
+const UNAVAILABLE_POLL: Duration = Duration::from_secs(2);
+
+/// How to start a runtime.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub games_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub catalog: Arc<Catalog>,
+    /// Display name shown to other players.
+    pub name: String,
+    /// Full rescan period, a safety net for events the watcher lost.
+    pub rescan_interval: Duration,
+    /// Quiet time after the last file-system event of a game before it is rescanned.
+    pub debounce: Duration,
+    /// Threads that hash; defaults to one per core.
+    pub hash_threads: usize,
+}
+
+impl Config {
+    pub fn new(games_dir: PathBuf, state_dir: PathBuf, catalog: Catalog, name: String) -> Config {
+        Config {
+            games_dir,
+            state_dir,
+            catalog: Arc::new(catalog),
+            name,
+            rescan_interval: Duration::from_secs(300),
+            debounce: Duration::from_secs(1),
+            hash_threads: crate::library::hasher::default_threads(),
+        }
+    }
+}
+
+/// Why the runtime could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    StateDir(#[from] StateDirError),
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+}
+
+/// The runtime has shut down and answers nothing more.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the Lanparty runtime has stopped")]
+pub struct Stopped;
+
+/// What the runtime tells its hosts.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    /// Games appeared or changed (`games`), or vanished from the folder (`removed` ids).
+    LibraryChanged { games: Vec<GameInfo>, removed: Vec<String> },
+    #[serde(rename = "hash-progress")]
+    HashProgressed { game: String, bytes_done: u64, bytes_total: u64 },
+    ScanFinished(ScanReport),
+    /// The games folder cannot be read. Its games are kept, unshareable, until it returns.
+    LibraryUnavailable { games_dir: PathBuf, reason: String },
+    LibraryAvailable { games_dir: PathBuf },
+    Warning { message: String },
+}
+
+/// The counters of a finished scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanReport {
+    pub full: bool,
+    pub available: bool,
+    pub roots: u64,
+    pub files: u64,
+    pub hashed_files: u64,
+    pub hashed_bytes: u64,
+    pub ms: u64,
+}
+
+/// The library as of the last completed scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct LibrarySnapshot {
+    pub available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub games: Vec<GameInfo>,
+    pub ignored: Vec<IgnoredEntry>,
+}
+
+/// Library counters for status displays.
+#[derive(Clone, Debug, Serialize)]
+pub struct LibraryStatus {
+    pub available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub games: usize,
+    pub shareable: usize,
+    pub scanning: bool,
+    /// Bytes hashed since start; an unchanged library adds nothing.
+    pub hashed_bytes: u64,
+    pub cached_files: usize,
+}
+
+enum Request {
+    ListGames(oneshot::Sender<LibrarySnapshot>),
+    Status(oneshot::Sender<LibraryStatus>),
+    Rescan(oneshot::Sender<ScanReport>),
+}
+
+/// A cheap handle to a running runtime.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    requests: mpsc::Sender<Request>,
+    events: broadcast::Sender<Event>,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+    identity: Identity,
+    config: Config,
+}
+
+impl Runtime {
+    /// Opens the state directory, loads or creates the identity and starts the library. The
+    /// returned receiver sees every event from the first scan on.
+    pub async fn start(config: Config) -> Result<(Runtime, broadcast::Receiver<Event>), StartError> {
+        let state_dir = config.state_dir.clone();
+        let opened = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+            let state = StateDir::open(&state_dir)?;
+            let identity = Identity::load_or_create(&state)?;
+            let cache = HashCache::load(&state.hash_cache());
+            Ok((state, identity, cache))
+        })
+        .await;
+        let (state, identity, cache) = match opened {
+            Ok(result) => result?,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+
+        let (events, first_subscriber) = broadcast::channel(EVENT_CAPACITY);
+        let (requests, request_rx) = mpsc::channel(64);
+        let (fs_tx, fs_rx) = mpsc::channel(FS_EVENT_CAPACITY);
+        let overflow = Arc::new(AtomicBool::new(false));
+        let watcher = match make_watcher(fs_tx, overflow.clone()) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                let message = format!("file watching is unavailable ({e}); changes are seen at the periodic rescan");
+                let _ = events.send(Event::Warning { message });
+                None
+            }
+        };
+        let actor = LibraryActor {
+            games_dir: config.games_dir.clone(),
+            catalog: config.catalog.clone(),
+            cache_path: state.hash_cache(),
+            threads: config.hash_threads,
+            debounce: config.debounce,
+            rescan_interval: config.rescan_interval,
+            events: events.clone(),
+            roots: BTreeMap::new(),
+            unavailable: None,
+            cache: Some(cache),
+            busy: HashSet::new(),
+            debouncer: Debouncer::default(),
+            pending_full: true,
+            pending_roots: BTreeSet::new(),
+            full_waiters: Vec::new(),
+            running: None,
+            next_full: Instant::now() + config.rescan_interval,
+            watcher,
+            watched: WatchSet::new(),
+            watch_roots: BTreeMap::new(),
+            overflow,
+            hashed_bytes_total: 0,
+            cancel_hash: Arc::new(AtomicBool::new(false)),
+        };
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        tasks.spawn(actor.run(request_rx, fs_rx, shutdown.clone()));
+        let inner = Inner { requests, events, shutdown, tasks, identity, config };
+        Ok((Runtime { inner: Arc::new(inner) }, first_subscriber))
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn peer_id(&self) -> PeerId {
+        self.inner.identity.peer_id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inner.config.name
+    }
+
+    pub fn games_dir(&self) -> &Path {
+        &self.inner.config.games_dir
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.inner.config.state_dir
+    }
+
+    pub async fn list_games(&self) -> Result<LibrarySnapshot, Stopped> {
+        self.ask(Request::ListGames).await
+    }
+
+    pub async fn library_status(&self) -> Result<LibraryStatus, Stopped> {
+        self.ask(Request::Status).await
+    }
+
+    /// Rescans the whole games folder; answers when a scan started after this call finishes.
+    pub async fn rescan(&self) -> Result<ScanReport, Stopped> {
+        self.ask(Request::Rescan).await
+    }
+
+    async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.requests.send(request(tx)).await.map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Stops every task of the runtime and waits for them.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.cancel();
+        self.inner.tasks.close();
+        self.inner.tasks.wait().await;
+    }
+}
+
+fn make_watcher(
+    tx: mpsc::Sender<notify::Result<notify::Event>>,
+    overflow: Arc<AtomicBool>,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let handler = move |event: notify::Result<notify::Event>| {
+        // Never block the watcher's thread: a full queue is an overflow, answered with a full
+        // rescan once the actor catches up.
+        if tx.try_send(event).is_err() {
+            overflow.store(true, Ordering::Relaxed);
+        }
+    };
+    notify::RecommendedWatcher::new(handler, notify::Config::default().with_follow_symlinks(false))
+}
+
+struct Running {
+    full: bool,
+    waiters: Vec<oneshot::Sender<ScanReport>>,
+}
+
+struct ScanDone {
+    output: ScanOutput,
+    cache: HashCache,
+    full: bool,
+    only: BTreeSet<String>,
+    elapsed: Duration,
+}
+
+struct LibraryActor {
+    games_dir: PathBuf,
+    catalog: Arc<Catalog>,
+    cache_path: PathBuf,
+    threads: usize,
+    debounce: Duration,
+    rescan_interval: Duration,
+    events: broadcast::Sender<Event>,
+    /// Roots by folder name, as of the last scan that could read the folder.
+    roots: BTreeMap<String, Root>,
+    /// Why the games folder cannot be read, while it cannot.
+    unavailable: Option<String>,
+    /// `None` while a scan holds it.
+    cache: Option<HashCache>,
+    /// Games with an operation running (downloads and installs set this).
+    busy: HashSet<GameId>,
+    debouncer: Debouncer,
+    pending_full: bool,
+    pending_roots: BTreeSet<String>,
+    full_waiters: Vec<oneshot::Sender<ScanReport>>,
+    running: Option<Running>,
+    next_full: Instant,
+    watcher: Option<notify::RecommendedWatcher>,
+    watched: WatchSet,
+    watch_roots: BTreeMap<String, Vec<(PathBuf, bool)>>,
+    overflow: Arc<AtomicBool>,
+    hashed_bytes_total: u64,
+    cancel_hash: Arc<AtomicBool>,
+}
+
+impl LibraryActor {
+    async fn run(
+        mut self,
+        mut requests: mpsc::Receiver<Request>,
+        mut fs_events: mpsc::Receiver<notify::Result<notify::Event>>,
+        shutdown: CancellationToken,
+    ) {
+        let (done_tx, mut done_rx) = mpsc::channel(1);
+        loop {
+            self.maybe_start_scan(&done_tx);
+            let wake = self.next_wake();
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                request = requests.recv() => match request {
+                    Some(request) => self.handle(request),
+                    // Every handle is gone: nobody can ask anything or shut down politely.
+                    None => break,
+                },
+                Some(event) = fs_events.recv() => self.on_fs_event(event),
+                Some(done) = done_rx.recv() => self.on_scan_done(done),
+                _ = tokio::time::sleep_until(wake) => self.on_timer(),
+            }
+        }
+        if self.running.is_some() {
+            self.cancel_hash.store(true, Ordering::Relaxed);
+            // The scan saves the cache before it reports back.
+            let _ = done_rx.recv().await;
+        }
+    }
+
+    fn handle(&mut self, request: Request) {
+        match request {
+            Request::ListGames(reply) => {
+                let _ = reply.send(self.snapshot());
+            }
+            Request::Status(reply) => {
+                let infos = self.infos();
+                let _ = reply.send(LibraryStatus {
+                    available: self.unavailable.is_none(),
+                    reason: self.unavailable.clone(),
+                    games: infos.len(),
+                    shareable: infos.values().filter(|g| g.shareable).count(),
+                    scanning: self.running.is_some(),
+                    hashed_bytes: self.hashed_bytes_total,
+                    cached_files: self.cache.as_ref().map_or(0, HashCache::len),
+                });
+            }
+            Request::Rescan(reply) => {
+                self.pending_full = true;
+                self.full_waiters.push(reply);
+            }
+        }
+    }
+
+    fn snapshot(&self) -> LibrarySnapshot {
+        let ignored = self
+            .roots
+            .iter()
+            .filter_map(|(name, root)| match root {
+                Root::Ignored(reason) => Some(IgnoredEntry { name: name.clone(), reason: reason.clone() }),
+                Root::Game(_) => None,
+            })
+            .collect();
+        LibrarySnapshot {
+            available: self.unavailable.is_none(),
+            reason: self.unavailable.clone(),
+            games: self.infos().into_values().collect(),
+            ignored,
+        }
+    }
+
+    fn infos(&self) -> BTreeMap<String, GameInfo> {
+        self.roots
+            .values()
+            .filter_map(|root| match root {
+                Root::Game(game) => Some((game.id.to_string(), GameInfo::of(game, self.unavailable.as_deref()))),
+                Root::Ignored(_) => None,
+            })
+            .collect()
+    }
+
+    fn next_wake(&self) -> Instant {
+        let due = self.debouncer.next_due().map(Instant::from_std);
+        due.map_or(self.next_full, |d| d.min(self.next_full))
+    }
+
+    fn on_timer(&mut self) {
+        let now = Instant::now();
+        self.pending_roots.extend(self.debouncer.take_due(now.into_std()));
+        if now >= self.next_full {
+            self.pending_full = true;
+            // Re-armed when that scan finishes.
+            self.next_full = now + Duration::from_secs(24 * 3600);
+        }
+    }
+
+    fn on_fs_event(&mut self, event: notify::Result<notify::Event>) {
+        if self.overflow.swap(false, Ordering::Relaxed) {
+            self.pending_full = true;
+        }
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                tracing::warn!(error = %e, "file watcher error; rescanning everything");
+                self.pending_full = true;
+                return;
+            }
+        };
+        if event.need_rescan() {
+            self.pending_full = true;
+            return;
+        }
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            // Reads, including our own hashing, change nothing.
+            return;
+        }
+        let now = Instant::now().into_std();
+        for path in &event.paths {
+            match watch::classify(&self.games_dir, path) {
+                Trigger::Full => self.pending_full = true,
+                Trigger::Root(root) => self.debouncer.touch(root, now, self.debounce),
+                Trigger::Nothing => {}
+            }
+        }
+    }
+
+    fn maybe_start_scan(&mut self, done_tx: &mpsc::Sender<ScanDone>) {
+        if self.running.is_some() {
+            return;
+        }
+        let (full, only) = if self.pending_full {
+            self.pending_full = false;
+            self.pending_roots.clear();
+            (true, BTreeSet::new())
+        } else if !self.pending_roots.is_empty() {
+            (false, std::mem::take(&mut self.pending_roots))
+        } else {
+            return;
+        };
+        let Some(mut cache) = self.cache.take() else {
+            // Only a running scan holds the cache, and none runs.
+            return;
+        };
+        let waiters = if full { std::mem::take(&mut self.full_waiters) } else { Vec::new() };
+        self.running = Some(Running { full, waiters });
+
+        let games_dir = self.games_dir.clone();
+        let catalog = self.catalog.clone();
+        let busy = self.busy.clone();
+        let threads = self.threads;
+        let cancel = self.cancel_hash.clone();
+        let events = self.events.clone();
+        let cache_path = self.cache_path.clone();
+        let done_tx = done_tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let request = ScanRequest {
+                games_dir: &games_dir,
+                catalog: &catalog,
+                busy: &busy,
+                only: (!full).then_some(&only),
+                threads,
+                cancel: &cancel,
+            };
+            let progress = |p: HashProgress| {
+                let _ = events.send(Event::HashProgressed {
+                    game: p.game.to_string(),
+                    bytes_done: p.bytes_done,
+                    bytes_total: p.bytes_total,
+                });
+            };
+            let output = scan::scan(&request, &mut cache, &progress);
+            if let Err(e) = cache.save_if_dirty(&cache_path) {
+                let message = format!("cannot save the hash cache to {}: {e}", cache_path.display());
+                let _ = events.send(Event::Warning { message });
+            }
+            let elapsed = started.elapsed();
+            let _ = done_tx.blocking_send(ScanDone { output, cache, full, only, elapsed });
+        });
+    }
+
+    fn on_scan_done(&mut self, done: ScanDone) {
+        let ScanDone { mut output, cache, full, only, elapsed } = done;
+        self.cache = Some(cache);
+        self.hashed_bytes_total += output.stats.hashed_bytes;
+        let running = self.running.take();
+        let before = self.infos();
+
+        match &output.availability {
+            Err(e) => {
+                let reason = e.to_string();
+                if self.unavailable.as_ref() != Some(&reason) {
+                    let event = Event::LibraryUnavailable { games_dir: self.games_dir.clone(), reason: reason.clone() };
+                    let _ = self.events.send(event);
+                }
+                self.unavailable = Some(reason);
+                self.debouncer.clear();
+            }
+            Ok(()) => {
+                if self.unavailable.take().is_some() {
+                    let _ = self.events.send(Event::LibraryAvailable { games_dir: self.games_dir.clone() });
+                }
+                if full {
+                    self.roots = std::mem::take(&mut output.roots);
+                    self.watch_roots = std::mem::take(&mut output.watch);
+                } else {
+                    for name in &only {
+                        match output.roots.remove(name) {
+                            Some(root) => self.roots.insert(name.clone(), root),
+                            None => self.roots.remove(name),
+                        };
+                        match output.watch.remove(name) {
+                            Some(dirs) => self.watch_roots.insert(name.clone(), dirs),
+                            None => self.watch_roots.remove(name),
+                        };
+                    }
+                }
+                let now = Instant::now().into_std();
+                for root in std::mem::take(&mut output.unsettled) {
+                    self.debouncer.touch(root, now, self.debounce);
+                }
+            }
+        }
+        self.sync_watches();
+
+        let after = self.infos();
+        let games: Vec<GameInfo> =
+            after.iter().filter(|(id, info)| before.get(*id) != Some(info)).map(|(_, i)| i.clone()).collect();
+        let removed: Vec<String> = before.keys().filter(|id| !after.contains_key(*id)).cloned().collect();
+        if !games.is_empty() || !removed.is_empty() {
+            let _ = self.events.send(Event::LibraryChanged { games, removed });
+        }
+
+        let stats = output.stats;
+        let report = ScanReport {
+            full,
+            available: output.availability.is_ok(),
+            roots: stats.roots,
+            files: stats.files,
+            hashed_files: stats.hashed_files,
+            hashed_bytes: stats.hashed_bytes,
+            ms: elapsed.as_millis() as u64,
+        };
+        let _ = self.events.send(Event::ScanFinished(report.clone()));
+        if let Some(running) = running {
+            for waiter in running.waiters {
+                let _ = waiter.send(report.clone());
+            }
+            if running.full {
+                let period = if self.unavailable.is_some() { UNAVAILABLE_POLL } else { self.rescan_interval };
+                self.next_full = Instant::now() + period;
+            }
+        }
+    }
+
+    /// Brings the watcher's folders in line with the roots: the games folder, every root, and
+    /// the top-level folders of games. A vanished games folder took its watches with it.
+    fn sync_watches(&mut self) {
+        let Some(watcher) = self.watcher.as_mut() else { return };
+        let mut wanted = WatchSet::new();
+        if self.unavailable.is_none() {
+            wanted.insert(self.games_dir.clone(), false);
+            for dirs in self.watch_roots.values() {
+                wanted.extend(dirs.iter().cloned());
+            }
+        }
+        let (remove, add) = watch::diff(&self.watched, &wanted);
+        for path in remove {
+            let _ = watcher.unwatch(&path);
+            self.watched.remove(&path);
+        }
+        for (path, recursive) in add {
+            let mode = if recursive { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
+            match watcher.watch(&path, mode) {
+                Ok(()) => {
+                    self.watched.insert(path, recursive);
+                }
+                // The folder may have vanished since the scan; the next scan retries.
+                Err(e) => tracing::debug!(path = %path.display(), error = %e, "cannot watch"),
+            }
+        }
+    }
+}

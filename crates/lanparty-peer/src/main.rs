@@ -1,0 +1,222 @@
+//! `lanparty-peer`: the headless Lanparty peer.
+//!
+//! It hosts the runtime for a machine without a screen (the organiser's file server) and for
+//! scripted tests. Its interface is a contract, documented in the README: one JSON object per
+//! line in (`{"cmd": NAME, ...}`), one JSON object per line out, each with a `type`. The first
+//! line out is `ready`; every command gets its answer or an `error` line; runtime events are
+//! printed as they happen. Logs go to stderr, never stdout.
+
+mod protocol;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use lanparty_core::catalog::Catalog;
+use lanparty_core::library::check_games_dir;
+use lanparty_core::{Config, Runtime, StartError};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use protocol::{LineReader, Output};
+
+/// Exit codes, documented in the README.
+mod exit {
+    /// Shut down by `shutdown`, SIGINT or SIGTERM.
+    pub const OK: u8 = 0;
+    /// The runtime failed unexpectedly.
+    pub const FAILURE: u8 = 1;
+    // 2 is clap's usage error.
+    /// The state folder cannot be created or written, or the identity in it is unreadable.
+    pub const STATE_DIR: u8 = 3;
+    /// The catalog given with --catalog cannot be read or is invalid.
+    pub const CATALOG: u8 = 4;
+}
+
+/// The headless Lanparty peer: shares the games in a folder with every Lanparty on the LAN.
+///
+/// Commands arrive as JSON lines on stdin, answers and events leave as JSON lines on stdout.
+/// End of input does not stop the peer: send {"cmd":"shutdown"} or SIGTERM.
+#[derive(Debug, Parser)]
+#[command(name = "lanparty-peer", version, after_help = EXIT_CODES)]
+struct Args {
+    /// Folder holding one sub-folder per game.
+    #[arg(long, value_name = "DIR")]
+    games_dir: PathBuf,
+    /// Folder for this peer's own state (identity, hash cache, logs).
+    /// Default: the platform's data folder, under lanparty-peer.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Catalog file to use instead of the bundled one.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Name shown to other players. Default: this machine's host name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Seconds between full rescans of the games folder.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    rescan_interval: u64,
+    /// Milliseconds of quiet after a change in a game folder before it is rescanned.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    debounce_ms: u64,
+}
+
+const EXIT_CODES: &str = "Exit codes:
+  0  shut down by the shutdown command, SIGINT or SIGTERM
+  1  unexpected runtime failure
+  2  invalid command-line arguments
+  3  the state folder cannot be created or written
+  4  the catalog file cannot be read or is invalid";
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    ExitCode::from(runtime.block_on(run(args)))
+}
+
+async fn run(args: Args) -> u8 {
+    let (out, writer) = Output::stdout();
+
+    let catalog = match &args.catalog {
+        None => Catalog::bundled(),
+        Some(path) => match Catalog::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                out.send(json!({"type": "error", "cmd": null, "message": format!("invalid catalog: {e}")})).await;
+                return finish(out, writer, exit::CATALOG).await;
+            }
+        },
+    };
+    let Some(state_dir) = args.state_dir.clone().or_else(|| dirs::data_dir().map(|d| d.join("lanparty-peer"))) else {
+        let message = "no data folder is known for this user: pass --state-dir";
+        out.send(json!({"type": "error", "cmd": null, "message": message})).await;
+        return finish(out, writer, exit::STATE_DIR).await;
+    };
+    let name = args.name.clone().unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
+    let mut config = Config::new(args.games_dir.clone(), state_dir, catalog, name);
+    config.rescan_interval = Duration::from_secs(args.rescan_interval.max(1));
+    config.debounce = Duration::from_millis(args.debounce_ms);
+
+    let (runtime, mut events) = match Runtime::start(config).await {
+        Ok(started) => started,
+        Err(e) => {
+            let code = match e {
+                StartError::StateDir(_) | StartError::Identity(_) => exit::STATE_DIR,
+            };
+            out.send(json!({"type": "error", "cmd": null, "message": e.to_string()})).await;
+            return finish(out, writer, code).await;
+        }
+    };
+    out.send(json!({
+        "type": "ready",
+        "version": env!("CARGO_PKG_VERSION"),
+        "peer_id": runtime.peer_id(),
+        "short_id": runtime.peer_id().short(),
+        "name": runtime.name(),
+        // The peer does not listen on the network yet.
+        "port": null,
+        "games_dir": runtime.games_dir(),
+        "state_dir": runtime.state_dir(),
+    }))
+    .await;
+    // The peer runs without its games folder (it may be a drive plugged in later), but says so.
+    if let Err(e) = check_games_dir(runtime.games_dir()) {
+        out.send(json!({"type": "error", "cmd": null, "message": e.to_string()})).await;
+    }
+
+    let forward = {
+        let out = out.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => out.send_serialized(&event).await,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        let message = format!("output fell behind; {n} events were dropped");
+                        out.send(json!({"type": "warning", "message": message})).await;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        })
+    };
+
+    let (stop_tx, mut stop_rx) = mpsc::channel::<()>(1);
+    let commands = tokio::spawn(read_commands(runtime.clone(), out.clone(), stop_tx));
+    tokio::select! {
+        _ = stop_rx.recv() => {}
+        _ = terminated() => {}
+    }
+    commands.abort();
+    runtime.shutdown().await;
+    forward.abort();
+    finish(out, writer, exit::OK).await
+}
+
+async fn finish(out: Output, writer: tokio::task::JoinHandle<()>, code: u8) -> u8 {
+    drop(out);
+    let _ = writer.await;
+    code
+}
+
+/// Reads command lines until `shutdown`; at end of input, keeps serving.
+async fn read_commands(runtime: Runtime, out: Output, stop: mpsc::Sender<()>) {
+    let mut reader = LineReader::new(tokio::io::stdin());
+    let mut line_no = 0u64;
+    loop {
+        line_no += 1;
+        let line = match reader.next_line().await {
+            Ok(Some(line)) => line,
+            Ok(None) => return,
+            Err(e) => {
+                out.send(json!({"type": "error", "cmd": null, "message": format!("input line {line_no}: {e}")})).await;
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match protocol::parse_command(&line) {
+            Err(e) => out.send(e.to_json(line_no)).await,
+            Ok(command) => {
+                if protocol::execute(&runtime, &out, command).await.is_stop() {
+                    let _ = stop.send(()).await;
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn terminated() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminated() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,247 @@
+//! The JSON-lines protocol of `lanparty-peer`: reading bounded command lines, parsing them
+//! into commands, running them against the runtime and writing one JSON object per line.
+
+use lanparty_core::Runtime;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+/// Longest accepted command line, in bytes.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The commands this peer understands, with the arguments each accepts.
+const COMMANDS: &[(&str, &[&str])] = &[("status", &[]), ("list-games", &[]), ("rescan", &[]), ("shutdown", &[])];
+
+/// Writes JSON lines to stdout from one task, so lines from events and answers never mix.
+#[derive(Clone, Debug)]
+pub struct Output {
+    tx: mpsc::Sender<String>,
+}
+
+impl Output {
+    pub fn stdout() -> (Output, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = mpsc::channel::<String>(1024);
+        let writer = tokio::spawn(async move {
+            let mut stdout = tokio::io::stdout();
+            while let Some(mut line) = rx.recv().await {
+                line.push('\n');
+                // A closed stdout leaves nobody to tell; the peer keeps serving.
+                if stdout.write_all(line.as_bytes()).await.is_err() || stdout.flush().await.is_err() {
+                    continue;
+                }
+            }
+        });
+        (Output { tx }, writer)
+    }
+
+    pub async fn send(&self, value: Value) {
+        let _ = self.tx.send(value.to_string()).await;
+    }
+
+    pub async fn send_serialized<T: Serialize>(&self, value: &T) {
+        match serde_json::to_string(value) {
+            Ok(line) => {
+                let _ = self.tx.send(line).await;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot serialize output line"),
+        }
+    }
+}
+
+/// Reads `\n`-terminated lines of at most [`MAX_LINE_BYTES`], without ever buffering more.
+#[derive(Debug)]
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    eof: bool,
+}
+
+impl<R: AsyncRead + Unpin> LineReader<R> {
+    pub fn new(inner: R) -> Self {
+        LineReader { inner, buf: Vec::new(), eof: false }
+    }
+
+    /// The next line without its terminator; `None` at end of input. A line that is too long
+    /// or not UTF-8 is consumed and reported as an error.
+    pub async fn next_line(&mut self) -> std::io::Result<Option<String>> {
+        let mut too_long = false;
+        loop {
+            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
+                let mut line: Vec<u8> = self.buf.drain(..=pos).collect();
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                if too_long || line.len() > MAX_LINE_BYTES {
+                    return Err(std::io::Error::other(format!("line longer than {MAX_LINE_BYTES} bytes")));
+                }
+                return String::from_utf8(line)
+                    .map(Some)
+                    .map_err(|_| std::io::Error::other("line is not valid UTF-8"));
+            }
+            if self.buf.len() > MAX_LINE_BYTES {
+                // Drop what we have; keep reading until the end of this line.
+                too_long = true;
+                self.buf.clear();
+            }
+            if self.eof {
+                if self.buf.is_empty() && !too_long {
+                    return Ok(None);
+                }
+                self.buf.push(b'\n');
+                continue;
+            }
+            let mut chunk = [0u8; 8192];
+            let n = self.inner.read(&mut chunk).await?;
+            if n == 0 {
+                self.eof = true;
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    Status,
+    ListGames,
+    Rescan,
+    Shutdown,
+}
+
+/// A parsed command line.
+#[derive(Debug)]
+pub struct Command {
+    pub name: Name,
+    pub cmd: String,
+    /// Echoed back in the answer, for callers that match answers to requests.
+    pub id: Option<Value>,
+}
+
+/// A command line that cannot be run.
+#[derive(Debug)]
+pub struct CommandError {
+    pub cmd: Option<String>,
+    pub id: Option<Value>,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn to_json(&self, line_no: u64) -> Value {
+        let mut v = json!({"type": "error", "cmd": self.cmd, "message": format!("line {line_no}: {}", self.message)});
+        if let Some(id) = &self.id {
+            v["id"] = id.clone();
+        }
+        v
+    }
+}
+
+pub fn parse_command(line: &str) -> Result<Command, CommandError> {
+    let fail = |cmd: Option<String>, id: Option<Value>, message: String| CommandError { cmd, id, message };
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| fail(None, None, format!("not JSON ({e}); send one object per line, like {{\"cmd\":\"status\"}}")))?;
+    let Value::Object(mut fields) = value else {
+        return Err(fail(None, None, "not a JSON object; send {\"cmd\": NAME, ...}".into()));
+    };
+    let id = fields.remove("id");
+    let cmd = match fields.remove("cmd") {
+        Some(Value::String(cmd)) => cmd,
+        _ => return Err(fail(None, id, "missing \"cmd\" string field".into())),
+    };
+    let known = COMMANDS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let Some((_, allowed)) = COMMANDS.iter().find(|(n, _)| *n == cmd) else {
+        return Err(fail(Some(cmd.clone()), id, format!("unknown command `{cmd}`; commands: {known}")));
+    };
+    if let Some(arg) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(fail(Some(cmd.clone()), id, format!("`{cmd}` takes no argument `{arg}`")));
+    }
+    let name = match cmd.as_str() {
+        "status" => Name::Status,
+        "list-games" => Name::ListGames,
+        "rescan" => Name::Rescan,
+        _ => Name::Shutdown,
+    };
+    Ok(Command { name, cmd, id })
+}
+
+/// Whether the peer should stop after a command.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Flow {
+    pub fn is_stop(&self) -> bool {
+        *self == Flow::Stop
+    }
+}
+
+pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow {
+    let answer = match command.name {
+        Name::Status => runtime.library_status().await.map(|library| {
+            json!({
+                "type": "status",
+                "peer_id": runtime.peer_id(),
+                "short_id": runtime.peer_id().short(),
+                "name": runtime.name(),
+                "games_dir": runtime.games_dir(),
+                "state_dir": runtime.state_dir(),
+                "library": library,
+            })
+        }),
+        Name::ListGames => runtime.list_games().await.map(|snapshot| tagged("games", &snapshot)),
+        Name::Rescan => runtime.rescan().await.map(|report| tagged("rescanned", &report)),
+        Name::Shutdown => Ok(json!({"type": "shutdown"})),
+    };
+    let mut line = answer.unwrap_or_else(|e| json!({"type": "error", "cmd": command.cmd, "message": e.to_string()}));
+    if let Some(id) = command.id {
+        line["id"] = id;
+    }
+    out.send(line).await;
+    if command.name == Name::Shutdown { Flow::Stop } else { Flow::Continue }
+}
+
+/// `value`'s fields with `"type": kind` in front.
+fn tagged<T: Serialize>(kind: &str, value: &T) -> Value {
+    let mut map = Map::new();
+    map.insert("type".into(), Value::String(kind.into()));
+    if let Ok(Value::Object(fields)) = serde_json::to_value(value) {
+        map.extend(fields);
+    }
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses_lines() {
+        let c = parse_command(r#"{"cmd":"list-games","id":7}"#).unwrap();
+        assert_eq!((c.name, c.id), (Name::ListGames, Some(json!(7))));
+        for (line, needle) in [
+            ("nope", "not JSON"),
+            ("[1]", "not a JSON object"),
+            (r#"{"cmd":3}"#, "missing \"cmd\""),
+            (r#"{"cmd":"dance"}"#, "unknown command `dance`"),
+            (r#"{"cmd":"status","x":1}"#, "no argument `x`"),
+        ] {
+            let e = parse_command(line).unwrap_err();
+            assert!(e.message.contains(needle), "{line}: {}", e.message);
+        }
+    }
+
+    #[tokio::test]
+    async fn line_reader_bounds_lines() {
+        let long = "x".repeat(MAX_LINE_BYTES + 10);
+        let input = format!("a\r\n{long}\nb\nlast");
+        let mut r = LineReader::new(input.as_bytes());
+        assert_eq!(r.next_line().await.unwrap(), Some("a".into()));
+        assert!(r.next_line().await.is_err());
+        assert_eq!(r.next_line().await.unwrap(), Some("b".into()));
+        assert_eq!(r.next_line().await.unwrap(), Some("last".into()));
+        assert_eq!(r.next_line().await.unwrap(), None);
+    }
+}
