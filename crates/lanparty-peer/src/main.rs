@@ -156,7 +156,8 @@ async fn run(args: Args) -> u8 {
     let (stop_tx, mut stop_rx) = mpsc::channel::<()>(1);
     let commands = tokio::spawn(read_commands(runtime.clone(), out.clone(), stop_tx));
     tokio::select! {
-        _ = stop_rx.recv() => {}
+        // `None` (input ended) disables this branch: a serving peer outlives its stdin.
+        Some(()) = stop_rx.recv() => {}
         _ = terminated() => {}
     }
     commands.abort();

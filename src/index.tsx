@@ -1,0 +1,11 @@
+import { render } from "solid-js/web";
+
+import App from "./App";
+import "./styles.css";
+
+const root = document.getElementById("root");
+if (!root) {
+  throw new Error("index.html has no #root element to mount the app into");
+}
+
+render(() => <App />, root);
