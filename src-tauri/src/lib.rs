@@ -16,7 +16,5 @@ fn app_version() -> &'static str {
 /// Returns an error if the app cannot start, for example when no display is available or the
 /// webview fails to initialise.
 pub fn run() -> tauri::Result<()> {
-    tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![app_version])
-        .run(tauri::generate_context!())
+    tauri::Builder::default().invoke_handler(tauri::generate_handler![app_version]).run(tauri::generate_context!())
 }

@@ -87,10 +87,7 @@ impl TryFrom<RawPlayers> for Players {
     type Error = String;
     fn try_from(raw: RawPlayers) -> Result<Self, Self::Error> {
         if raw.min == 0 || raw.min > raw.max || raw.max > 256 {
-            return Err(format!(
-                "players must satisfy 1 <= min <= max <= 256 (got min {}, max {})",
-                raw.min, raw.max
-            ));
+            return Err(format!("players must satisfy 1 <= min <= max <= 256 (got min {}, max {})", raw.min, raw.max));
         }
         Ok(Players { min: raw.min, max: raw.max })
     }
@@ -154,7 +151,7 @@ fn cover<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     crate::relpath::validate(&s).map_err(|e| de::Error::custom(format!("cover: {e}")))?;
     let lower = s.to_ascii_lowercase();
     if ![".svg", ".png", ".jpg", ".jpeg", ".webp"].iter().any(|ext| lower.ends_with(ext)) {
-        return Err(de::Error::custom("cover must be an .svg, .png, .jpg or .webp file"));
+        return Err(de::Error::custom("cover must be an .svg, .png, .jpg, .jpeg or .webp file"));
     }
     Ok(Some(s))
 }
@@ -366,8 +363,10 @@ mod tests {
         assert_eq!(field, "games[0].id");
         assert!(message.contains("not a game id"));
 
-        let (_, _, field, message) =
-            invalid(&format!(r#"{{"schema_version":1,"games":[{}]}}"#, ENTRY.replace("\"can_host", "\"colour\":1,\"can_host")));
+        let (_, _, field, message) = invalid(&format!(
+            r#"{{"schema_version":1,"games":[{}]}}"#,
+            ENTRY.replace("\"can_host", "\"colour\":1,\"can_host")
+        ));
         assert_eq!(field, "games[0].colour");
         assert!(message.contains("unknown field"), "{message}");
 
@@ -378,7 +377,8 @@ mod tests {
         assert_eq!(field, "schema_version");
         assert!(message.contains("not supported"));
 
-        let (_, _, field, _) = invalid(&format!(r#"{{"schema_version":1,"games":[{}]}}"#, ENTRY.replace("1.0", " 1.0")));
+        let (_, _, field, _) =
+            invalid(&format!(r#"{{"schema_version":1,"games":[{}]}}"#, ENTRY.replace("1.0", " 1.0")));
         assert_eq!(field, "games[0].version");
 
         let (line, _, _, _) = invalid("{\"schema_version\":1,\"games\":[]}\n\nx");

@@ -86,14 +86,28 @@ pub struct Stopped;
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Event {
     /// Games appeared or changed (`games`), or vanished from the folder (`removed` ids).
-    LibraryChanged { games: Vec<GameInfo>, removed: Vec<String> },
+    LibraryChanged {
+        games: Vec<GameInfo>,
+        removed: Vec<String>,
+    },
     #[serde(rename = "hash-progress")]
-    HashProgressed { game: String, bytes_done: u64, bytes_total: u64 },
+    HashProgressed {
+        game: String,
+        bytes_done: u64,
+        bytes_total: u64,
+    },
     ScanFinished(ScanReport),
     /// The games folder cannot be read. Its games are kept, unshareable, until it returns.
-    LibraryUnavailable { games_dir: PathBuf, reason: String },
-    LibraryAvailable { games_dir: PathBuf },
-    Warning { message: String },
+    LibraryUnavailable {
+        games_dir: PathBuf,
+        reason: String,
+    },
+    LibraryAvailable {
+        games_dir: PathBuf,
+    },
+    Warning {
+        message: String,
+    },
 }
 
 /// The counters of a finished scan.
@@ -282,7 +296,8 @@ struct Running {
 }
 
 struct ScanDone {
-    output: ScanOutput,
+    /// `None` when the scan panicked; the library keeps its last state and retries later.
+    output: Option<ScanOutput>,
     cache: HashCache,
     full: bool,
     only: BTreeSet<String>,
@@ -490,7 +505,9 @@ impl LibraryActor {
                     bytes_total: p.bytes_total,
                 });
             };
-            let output = scan::scan(&request, &mut cache, &progress);
+            let scanned =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan(&request, &mut cache, &progress)));
+            let output = scanned.ok();
             if let Err(e) = cache.save_if_dirty(&cache_path) {
                 let message = format!("cannot save the hash cache to {}: {e}", cache_path.display());
                 let _ = events.send(Event::Warning { message });
@@ -501,10 +518,17 @@ impl LibraryActor {
     }
 
     fn on_scan_done(&mut self, done: ScanDone) {
-        let ScanDone { mut output, cache, full, only, elapsed } = done;
+        let ScanDone { output, cache, full, only, elapsed } = done;
         self.cache = Some(cache);
-        self.hashed_bytes_total += output.stats.hashed_bytes;
         let running = self.running.take();
+        let Some(mut output) = output else {
+            let message = "the library scan failed unexpectedly; it will be retried".to_owned();
+            let _ = self.events.send(Event::Warning { message });
+            // Retry at the next periodic scan; waiters learn nothing better by waiting.
+            self.next_full = Instant::now() + self.rescan_interval.min(Duration::from_secs(60));
+            return;
+        };
+        self.hashed_bytes_total += output.stats.hashed_bytes;
         let before = self.infos();
 
         match &output.availability {
@@ -590,15 +614,35 @@ impl LibraryActor {
             let _ = watcher.unwatch(&path);
             self.watched.remove(&path);
         }
+        let mut failed = Vec::new();
+        let now = Instant::now().into_std();
         for (path, recursive) in add {
             let mode = if recursive { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
             match watcher.watch(&path, mode) {
                 Ok(()) => {
+                    // What changed between the scan that found this folder and now made no
+                    // event: look at its root once more.
+                    if let watch::Trigger::Root(root) = watch::classify(&self.games_dir, &path) {
+                        self.debouncer.touch(root, now, self.debounce);
+                    }
                     self.watched.insert(path, recursive);
                 }
-                // The folder may have vanished since the scan; the next scan retries.
-                Err(e) => tracing::debug!(path = %path.display(), error = %e, "cannot watch"),
+                Err(e) => failed.push((path, e)),
             }
+        }
+        // A folder that vanished since the scan is retried by the next scan; anything else
+        // (the inotify watch limit) deserves a word to the user.
+        let failed: Vec<_> = failed
+            .into_iter()
+            .filter(|(path, _)| path.exists())
+            .map(|(path, e)| format!("{} ({e})", path.display()))
+            .collect();
+        if let Some(first) = failed.first() {
+            let message = format!(
+                "cannot watch {} folder(s), for example {first}; changes there are seen at the periodic rescan",
+                failed.len()
+            );
+            let _ = self.events.send(Event::Warning { message });
         }
     }
 }

@@ -78,9 +78,15 @@ pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 fn write_atomic_with(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
+    // A reserved name, so a scan of a game root never mistakes it for game content.
+    let mut tmp_name = std::ffi::OsString::from(".lanparty-tmp-");
+    tmp_name.push(path.file_name().unwrap_or_default());
     let tmp = path.with_file_name(tmp_name);
+    // A stale temporary file would keep its old permissions.
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -128,7 +134,7 @@ mod tests {
         write_atomic(&f, b"one").unwrap();
         write_atomic(&f, b"two").unwrap();
         assert_eq!(fs::read(&f).unwrap(), b"two");
-        assert!(!state.library_dir().join("x.tmp").exists());
+        assert_eq!(fs::read_dir(state.library_dir()).unwrap().count(), 1, "no temporary file left");
     }
 
     #[cfg(unix)]

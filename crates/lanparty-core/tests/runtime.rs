@@ -1,6 +1,8 @@
 //! The runtime with a real watcher and real folders: rescans, the hash cache across restarts,
 //! games appearing through the watcher, an unplugged games folder.
 
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
 mod common;
 
 use std::fs;
@@ -21,7 +23,11 @@ async fn start(games: &Path, state: &Path) -> (Runtime, broadcast::Receiver<Even
 }
 
 /// Waits for the first event `pick` accepts, up to `secs` seconds.
-async fn wait_for<T>(events: &mut broadcast::Receiver<Event>, secs: u64, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+async fn wait_for<T>(
+    events: &mut broadcast::Receiver<Event>,
+    secs: u64,
+    mut pick: impl FnMut(&Event) -> Option<T>,
+) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -82,7 +88,9 @@ async fn a_game_copied_in_appears_through_the_watcher() {
     fs::create_dir_all(games.join("copied/data/maps")).unwrap();
     fs::write(games.join("copied/data/maps/one.map"), b"map").unwrap();
     let info = wait_for(&mut events, 15, |e| match e {
-        Event::LibraryChanged { games, .. } => games.iter().find(|g| g.id == "copied" && g.shareable && g.files == 3).cloned(),
+        Event::LibraryChanged { games, .. } => {
+            games.iter().find(|g| g.id == "copied" && g.shareable && g.files == 3).cloned()
+        }
         _ => None,
     })
     .await;

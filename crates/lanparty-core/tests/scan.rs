@@ -1,5 +1,7 @@
 //! Scanning edge cases, against real folders in a temp dir.
 
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
 mod common;
 
 use std::collections::HashSet;
@@ -13,7 +15,7 @@ use lanparty_core::library::manifest::{CHUNK_SIZE, Hash, file_hash};
 use lanparty_core::library::scan::{self, LocalGame, Root, ScanOutput, ScanRequest};
 use lanparty_core::library::{GamesDirError, MetaSource};
 
-use common::{content, make_game, test_catalog, write_files};
+use common::{content, make_game, set_mtime, test_catalog, write_files};
 
 fn scan_dir(games: &Path, catalog: &Catalog, cache: &mut HashCache) -> ScanOutput {
     let busy = HashSet::new();
@@ -175,7 +177,8 @@ fn names_windows_cannot_hold_make_a_game_unshareable() {
 fn chunk_edges_hash_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     // One file per edge size; hashes checked against BLAKE3 of each chunk computed here.
-    let sizes = [("empty.bin", 0), ("minus.bin", CHUNK_SIZE - 1), ("equal.bin", CHUNK_SIZE), ("plus.bin", CHUNK_SIZE + 1)];
+    let sizes =
+        [("empty.bin", 0), ("minus.bin", CHUNK_SIZE - 1), ("equal.bin", CHUNK_SIZE), ("plus.bin", CHUNK_SIZE + 1)];
     let root = tmp.path().join("alpha");
     let datas: Vec<(String, Vec<u8>)> =
         sizes.iter().enumerate().map(|(i, (n, len))| (n.to_string(), content(*len, i as u8))).collect();
@@ -217,5 +220,29 @@ fn unchanged_library_hashes_nothing_and_changes_rehash_one_file() {
     fs::write(beta.join("beta.rar"), content(2000, 9)).unwrap();
     let third = scan_dir(tmp.path(), &catalog, &mut cache);
     assert_eq!((third.stats.hashed_files, third.stats.hashed_bytes), (1, 2000));
-    assert_ne!(game(&first, "beta").manifest.as_ref().unwrap().hash, game(&third, "beta").manifest.as_ref().unwrap().hash);
+    assert_ne!(
+        game(&first, "beta").manifest.as_ref().unwrap().hash,
+        game(&third, "beta").manifest.as_ref().unwrap().hash
+    );
+}
+
+/// A file rewritten with the same size and time right after it was hashed (FAT32 keeps
+/// 2-second timestamps) must not keep its old hashes: recent files are never cached.
+#[test]
+fn same_size_same_mtime_rewrite_of_a_recent_file_is_seen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = make_game(tmp.path(), "alpha", "1.0", 1000);
+    let archive = root.join("alpha.rar");
+    fs::write(&archive, content(1000, 1)).unwrap();
+    let written = fs::metadata(&archive).unwrap().modified().unwrap();
+    let catalog = test_catalog();
+    let mut cache = HashCache::default();
+    let first = scan_dir(tmp.path(), &catalog, &mut cache);
+
+    fs::write(&archive, content(1000, 2)).unwrap();
+    set_mtime(&archive, written);
+    let second = scan_dir(tmp.path(), &catalog, &mut cache);
+    assert_eq!(second.stats.hashed_bytes, 1000, "the recent file is hashed again, the old version.ini is not");
+    let hash = |out: &ScanOutput| game(out, "alpha").manifest.as_ref().unwrap().hash;
+    assert_ne!(hash(&first), hash(&second));
 }

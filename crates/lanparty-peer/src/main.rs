@@ -73,9 +73,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -181,6 +179,12 @@ async fn read_commands(runtime: Runtime, out: Output, stop: mpsc::Sender<()>) {
         let line = match reader.next_line().await {
             Ok(Some(line)) => line,
             Ok(None) => return,
+            // A line that was too long or not UTF-8 has been consumed; reading goes on. Any
+            // other error is the input itself failing, which would repeat forever.
+            Err(e) if e.kind() != std::io::ErrorKind::Other => {
+                tracing::warn!(error = %e, "cannot read commands from stdin; serving without them");
+                return;
+            }
             Err(e) => {
                 out.send(json!({"type": "error", "cmd": null, "message": format!("input line {line_no}: {e}")})).await;
                 continue;

@@ -76,9 +76,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
                 if too_long || line.len() > MAX_LINE_BYTES {
                     return Err(std::io::Error::other(format!("line longer than {MAX_LINE_BYTES} bytes")));
                 }
-                return String::from_utf8(line)
-                    .map(Some)
-                    .map_err(|_| std::io::Error::other("line is not valid UTF-8"));
+                return String::from_utf8(line).map(Some).map_err(|_| std::io::Error::other("line is not valid UTF-8"));
             }
             if self.buf.len() > MAX_LINE_BYTES {
                 // Drop what we have; keep reading until the end of this line.
@@ -139,8 +137,9 @@ impl CommandError {
 
 pub fn parse_command(line: &str) -> Result<Command, CommandError> {
     let fail = |cmd: Option<String>, id: Option<Value>, message: String| CommandError { cmd, id, message };
-    let value: Value = serde_json::from_str(line)
-        .map_err(|e| fail(None, None, format!("not JSON ({e}); send one object per line, like {{\"cmd\":\"status\"}}")))?;
+    let value: Value = serde_json::from_str(line).map_err(|e| {
+        fail(None, None, format!("not JSON ({e}); send one object per line, like {{\"cmd\":\"status\"}}"))
+    })?;
     let Value::Object(mut fields) = value else {
         return Err(fail(None, None, "not a JSON object; send {\"cmd\": NAME, ...}".into()));
     };

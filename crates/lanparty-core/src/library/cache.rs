@@ -77,8 +77,10 @@ impl HashCache {
         if !self.is_dirty {
             return Ok(());
         }
-        let file = CacheFile { format: CACHE_FORMAT, chunk_size: CHUNK_SIZE, entries: std::mem::take(&mut self.entries) };
-        let result = serde_json::to_vec(&file).map_err(std::io::Error::other).and_then(|b| state::write_atomic(path, &b));
+        let file =
+            CacheFile { format: CACHE_FORMAT, chunk_size: CHUNK_SIZE, entries: std::mem::take(&mut self.entries) };
+        let result =
+            serde_json::to_vec(&file).map_err(std::io::Error::other).and_then(|b| state::write_atomic(path, &b));
         self.entries = file.entries;
         if result.is_ok() {
             self.is_dirty = false;
@@ -127,7 +129,8 @@ mod hex_hashes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         let s = String::deserialize(d)?;
-        if s.len() % 64 != 0 {
+        // ASCII first: slicing at multiples of 64 must land on character boundaries.
+        if !s.is_ascii() || s.len() % 64 != 0 {
             return Err(serde::de::Error::custom("chunk hash list is not a multiple of 64 hex digits"));
         }
         (0..s.len())

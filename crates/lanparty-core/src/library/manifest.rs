@@ -27,7 +27,7 @@ use crate::catalog::GameId;
 ///
 /// 4 MiB: large enough that a 100 GiB game has 25,600 chunks (an 800 KiB hash list) and a
 /// request per chunk costs nothing measurable at 1 GB/s; small enough that a chunk refetched
-/// after corruption or a crash is 4 ms of a gigabit link, and that the few chunks in flight per
+/// after corruption or a crash costs 34 ms of a gigabit link, and that the few chunks in flight per
 /// peer fit a small, fixed memory budget. See `docs/DESIGN.md`.
 pub const CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 

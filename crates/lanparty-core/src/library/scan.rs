@@ -13,7 +13,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::cache::{CacheEntry, HashCache, Stamp};
 use super::hasher::{self, HashJob};
@@ -26,6 +26,10 @@ use crate::relpath;
 const MAX_VERSION_INI_BYTES: u64 = 4096;
 /// Files that operating systems drop into folders on their own; never part of a game.
 const JUNK_FILES: [&str; 3] = ["thumbs.db", "desktop.ini", ".ds_store"];
+/// Files modified this close to the start of a scan are hashed but not cached: a file system
+/// with coarse timestamps (FAT32 keeps 2 s) could see the file rewritten with the same size
+/// and time after it was read, and the cache would then vouch for stale hashes.
+const RACY_WINDOW_NS: i64 = 3_000_000_000;
 /// How often hashing progress is reported per game.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
@@ -84,7 +88,9 @@ pub fn check_games_dir(dir: &Path) -> Result<fs::ReadDir, GamesDirError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(GamesDirError::Missing(dir.to_owned())),
         Err(e) => Err(GamesDirError::Unreadable { path: dir.to_owned(), reason: e.to_string() }),
         Ok(m) if !m.is_dir() => Err(GamesDirError::NotADirectory(dir.to_owned())),
-        Ok(_) => fs::read_dir(dir).map_err(|e| GamesDirError::Unreadable { path: dir.to_owned(), reason: e.to_string() }),
+        Ok(_) => {
+            fs::read_dir(dir).map_err(|e| GamesDirError::Unreadable { path: dir.to_owned(), reason: e.to_string() })
+        }
     }
 }
 
@@ -145,10 +151,14 @@ struct Found {
 struct Inspected {
     game: LocalGame,
     files: Vec<Found>,
+    /// Entries vanished while the root was listed: scan it again soon.
+    changing: bool,
 }
 
 /// Scans the games folder (or the roots in `req.only`), hashing what the cache lacks.
 pub fn scan(req: &ScanRequest<'_>, cache: &mut HashCache, progress: &(dyn Fn(HashProgress) + Sync)) -> ScanOutput {
+    let started_ns = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+    let cacheable_before_ns = started_ns - RACY_WINDOW_NS;
     let mut out = ScanOutput {
         availability: Ok(()),
         roots: BTreeMap::new(),
@@ -179,7 +189,10 @@ pub fn scan(req: &ScanRequest<'_>, cache: &mut HashCache, progress: &(dyn Fn(Has
             }
             RootOutcome::Game(game, watch) => {
                 out.watch.insert(name.clone(), watch);
-                inspected.push((name, game));
+                if game.changing {
+                    out.unsettled.insert(name.clone());
+                }
+                inspected.push((name, *game));
             }
         }
     }
@@ -209,9 +222,10 @@ pub fn scan(req: &ScanRequest<'_>, cache: &mut HashCache, progress: &(dyn Fn(Has
     }
 
     let mut seen_keys = HashSet::new();
-    for (name, Inspected { mut game, files }) in inspected {
+    for (name, Inspected { mut game, files, .. }) in inspected {
         if game.unshareable.is_none() && game.is_downloaded {
-            match build_manifest(&name, &game, files, cache, &mut hashed, &mut seen_keys) {
+            let built = build_manifest(&name, &game, files, cache, &mut hashed, &mut seen_keys, cacheable_before_ns);
+            match built {
                 Ok(manifest) => game.manifest = Some(Arc::new(manifest)),
                 Err(ManifestError::Changed) if !cancelled => {
                     out.unsettled.insert(name.clone());
@@ -245,7 +259,7 @@ pub fn scan(req: &ScanRequest<'_>, cache: &mut HashCache, progress: &(dyn Fn(Has
 
 enum RootOutcome {
     Ignored(String, Vec<(PathBuf, bool)>),
-    Game(Inspected, Vec<(PathBuf, bool)>),
+    Game(Box<Inspected>, Vec<(PathBuf, bool)>),
 }
 
 /// Classifies one entry of the games folder. `None` when it no longer exists.
@@ -275,7 +289,7 @@ fn inspect_root(req: &ScanRequest<'_>, name: &OsStr) -> Option<RootOutcome> {
         Some(meta) => (meta.clone(), MetaSource::Catalog),
         None => {
             let game_json = root.join(GAME_JSON);
-            if fs::symlink_metadata(&game_json).is_err() {
+            if !fs::symlink_metadata(&game_json).is_ok_and(|m| m.is_file()) {
                 return ignored(format!(
                     "`{name}` is not in the catalog and has no {GAME_JSON}: add it to the catalog or give it a {GAME_JSON}"
                 ));
@@ -323,8 +337,10 @@ fn inspect_root(req: &ScanRequest<'_>, name: &OsStr) -> Option<RootOutcome> {
 
     let mut files = Vec::new();
     let mut watch = root_watch;
+    let mut changing = false;
     match list_root(&root) {
         Ok(listing) => {
+            changing = listing.changing;
             watch.extend(listing.subdirs.into_iter().map(|d| (d, true)));
             if game.unshareable.is_none() {
                 match listing.files {
@@ -335,7 +351,7 @@ fn inspect_root(req: &ScanRequest<'_>, name: &OsStr) -> Option<RootOutcome> {
         }
         Err(e) => game.unshareable = Some(format!("cannot list {}: {e}", root.display())),
     }
-    Some(RootOutcome::Game(Inspected { game, files }, watch))
+    Some(RootOutcome::Game(Box::new(Inspected { game, files, changing }), watch))
 }
 
 enum VersionIni {
@@ -355,32 +371,53 @@ fn read_version_ini(path: &Path) -> VersionIni {
     if !meta.is_file() {
         return VersionIni::Invalid(format!("{} is not a regular file", path.display()));
     }
-    let mut text = String::new();
-    let read = fs::File::open(path).and_then(|f| f.take(MAX_VERSION_INI_BYTES).read_to_string(&mut text));
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path).and_then(|f| f.take(MAX_VERSION_INI_BYTES).read_to_end(&mut bytes));
     if let Err(e) = read {
         return VersionIni::Invalid(format!("cannot read {}: {e}", path.display()));
     }
+    let text = decode_text(&bytes);
     match parse_version_ini(&text) {
         Some(v) => match catalog::check_version(&v) {
             Ok(()) => VersionIni::Version(v),
             Err(e) => VersionIni::Invalid(format!("{}: {e}", path.display())),
         },
-        None => VersionIni::Invalid(format!("{} holds no version: write the version on its first line", path.display())),
+        None => {
+            VersionIni::Invalid(format!("{} holds no version: write the version on its first line", path.display()))
+        }
     }
 }
 
-/// The version a `version.ini` text carries (see [`read_version_ini`]).
+/// Text of a small file as Windows tools write it: UTF-16 with a byte-order mark, or UTF-8
+/// (invalid sequences, such as one cut at the size limit, become U+FFFD).
+fn decode_text(bytes: &[u8]) -> String {
+    let utf16 = |be: bool| {
+        let units = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| if be { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) });
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// The version a `version.ini` text carries (see [`read_version_ini`]): a `version=` value, or
+/// else the first line that is not a comment, a `[section]` or another `key=value`.
 pub fn parse_version_ini(text: &str) -> Option<String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with([';', '#', '[']));
     let mut first = None;
     for line in lines {
-        if let Some((key, value)) = line.split_once('=') {
-            if key.trim().eq_ignore_ascii_case("version") {
-                return Some(value.trim().to_owned());
+        match line.split_once('=') {
+            Some((key, value)) if key.trim().eq_ignore_ascii_case("version") => return Some(value.trim().to_owned()),
+            Some(_) => {}
+            None => {
+                first.get_or_insert(line);
             }
         }
-        first.get_or_insert(line);
     }
     first.map(str::to_owned)
 }
@@ -390,29 +427,45 @@ struct Listing {
     subdirs: Vec<PathBuf>,
     /// Files to transfer, or why the game cannot be shared as it is.
     files: Result<Vec<Found>, String>,
+    /// Something vanished between listing a folder and looking at it: a copy or delete is
+    /// under way.
+    changing: bool,
 }
 
 /// Walks a game root without following links: every file to transfer, skipping `local/`,
-/// reserved `.lanparty*` names and operating-system junk.
+/// reserved `.lanparty*` names and operating-system junk. Only a root that cannot be listed at
+/// all is an `Err`; any other problem names its own path in `files`.
 fn list_root(root: &Path) -> io::Result<Listing> {
     let mut subdirs = Vec::new();
     let mut files = Vec::new();
     let mut problem = None;
+    let mut changing = false;
     let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
     while let Some((dir, prefix, depth)) = stack.pop() {
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if depth == 0 => return Err(e),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                changing = true;
+                continue;
+            }
             Err(e) => {
-                problem.get_or_insert(format!("cannot list {}: {e}", dir.display()));
+                problem.get_or_insert(format!("cannot list {prefix}: {e}"));
                 continue;
             }
         };
         for entry in entries {
-            let entry = entry?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    problem.get_or_insert(format!("cannot list {}: {e}", dir.display()));
+                    continue;
+                }
+            };
             let file_name = entry.file_name();
             let Some(name) = file_name.to_str() else {
-                problem.get_or_insert(format!("{} has a name that is not valid UTF-8: rename it", entry.path().display()));
+                problem
+                    .get_or_insert(format!("{} has a name that is not valid UTF-8: rename it", entry.path().display()));
                 continue;
             };
             let lower = name.to_lowercase();
@@ -423,8 +476,19 @@ fn list_root(root: &Path) -> io::Result<Listing> {
                 continue;
             }
             let rel = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") };
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
+            // `DirEntry::metadata` does not follow links.
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    changing = true;
+                    continue;
+                }
+                Err(e) => {
+                    problem.get_or_insert(format!("cannot read {rel}: {e}"));
+                    continue;
+                }
+            };
+            if meta.is_dir() {
                 if depth == 0 {
                     subdirs.push(entry.path());
                 }
@@ -433,8 +497,7 @@ fn list_root(root: &Path) -> io::Result<Listing> {
                     continue;
                 }
                 stack.push((entry.path(), rel, depth + 1));
-            } else if kind.is_file() {
-                let meta = entry.metadata()?;
+            } else if meta.is_file() {
                 files.push(Found { rel, abs: entry.path(), stamp: Stamp::of(&meta) });
             } else {
                 problem.get_or_insert(format!(
@@ -447,7 +510,7 @@ fn list_root(root: &Path) -> io::Result<Listing> {
         Some(p) => Err(p),
         None => check_names(&files).map(|()| files),
     };
-    Ok(Listing { subdirs, files })
+    Ok(Listing { subdirs, files, changing })
 }
 
 /// Every name must be storable on every platform, and unique there.
@@ -479,6 +542,7 @@ fn build_manifest(
     cache: &mut HashCache,
     hashed: &mut HashMap<PathBuf, io::Result<Vec<super::Hash>>>,
     seen_keys: &mut HashSet<String>,
+    cacheable_before_ns: i64,
 ) -> Result<Manifest, ManifestError> {
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
@@ -505,7 +569,9 @@ fn build_manifest(
                     _ => return Err(ManifestError::Changed),
                 }
                 let hash = file_hash(f.stamp.size, &chunks);
-                cache.insert(key.clone(), CacheEntry { stamp: f.stamp, hash, chunks: chunks.clone() });
+                if f.stamp.mtime_ns < cacheable_before_ns {
+                    cache.insert(key.clone(), CacheEntry { stamp: f.stamp, hash, chunks: chunks.clone() });
+                }
                 (hash, chunks)
             }
         };
@@ -563,6 +629,19 @@ mod tests {
         assert_eq!(parse_version_ini("\u{feff}[Game]\r\nname=x\r\nVersion = 20240101\r\n"), Some("20240101".into()));
         assert_eq!(parse_version_ini("; comment\n\n  0.8.8  \n"), Some("0.8.8".into()));
         assert_eq!(parse_version_ini("[only]\n# nothing\n"), None);
+        assert_eq!(parse_version_ini("[Game]\nname=Quake\n"), None);
+        assert_eq!(parse_version_ini("name=Quake\n1.09\n"), Some("1.09".into()));
+    }
+
+    #[test]
+    fn text_decoding_handles_windows_encodings() {
+        let utf16le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("2.1\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(parse_version_ini(&decode_text(&utf16le)), Some("2.1".into()));
+        let utf16be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("2.2".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(parse_version_ini(&decode_text(&utf16be)), Some("2.2".into()));
+        assert_eq!(decode_text(&[b'1', 0xE2, 0x82]), "1\u{fffd}");
         assert_eq!(parse_version_ini(""), None);
     }
 }

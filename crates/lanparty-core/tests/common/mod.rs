@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use lanparty_core::catalog::Catalog;
 
@@ -34,9 +35,20 @@ pub fn write_files(root: &Path, files: &[(&str, &[u8])]) {
     }
 }
 
-/// Creates a downloaded game: an archive and a root version.ini.
+/// Creates a downloaded game: an archive and a root version.ini, last modified an hour ago
+/// (files modified seconds before a scan are deliberately not cached).
 pub fn make_game(games: &Path, id: &str, version: &str, archive_len: u64) -> PathBuf {
     let root = games.join(id);
-    write_files(&root, &[(&format!("{id}.rar"), &content(archive_len, id.len() as u8)), ("version.ini", version.as_bytes())]);
+    write_files(
+        &root,
+        &[(&format!("{id}.rar"), &content(archive_len, id.len() as u8)), ("version.ini", version.as_bytes())],
+    );
+    for name in [format!("{id}.rar"), "version.ini".to_owned()] {
+        set_mtime(&root.join(name), SystemTime::now() - Duration::from_secs(3600));
+    }
     root
+}
+
+pub fn set_mtime(path: &Path, when: SystemTime) {
+    fs::File::options().write(true).open(path).and_then(|f| f.set_modified(when)).expect("set mtime");
 }

@@ -40,7 +40,8 @@ impl Peer {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                let value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                let value =
+                    serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
                 if tx.send(value).is_err() {
                     break;
                 }
@@ -176,5 +177,11 @@ pub fn make_game(games: &Path, id: &str, version: &str, archive: &[u8]) -> PathB
     std::fs::create_dir_all(&root).expect("game root");
     std::fs::write(root.join(format!("{id}.rar")), archive).expect("archive");
     std::fs::write(root.join("version.ini"), version).expect("version.ini");
+    // Files modified seconds before a scan are deliberately not cached; these are "old".
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for name in [format!("{id}.rar"), "version.ini".to_owned()] {
+        let file = std::fs::File::options().write(true).open(root.join(name)).expect("open");
+        file.set_modified(hour_ago).expect("set mtime");
+    }
     root
 }
