@@ -47,8 +47,10 @@ if ! command -v just >/dev/null; then
   command -v just >/dev/null || { say "just was installed but is not on PATH"; exit 1; }
 fi
 
-# npm ci when the lock file changed since the last install.
+# Install from the lock file when it changed since the last install. `npm install`, not
+# `npm ci`: the registry mirror here lacks other platforms' optional packages (the Tauri CLI's
+# Windows and macOS builds), so the lock cannot list them and `npm ci` refuses it as out of sync.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
