@@ -94,7 +94,7 @@ impl TryFrom<RawPlayers> for Players {
 }
 
 /// One game's metadata, as a catalog entry or a `game.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GameMeta {
     pub id: GameId,
@@ -114,6 +114,23 @@ pub struct GameMeta {
     /// Cover image, relative to the catalog file (or to the game root for `game.json`).
     #[serde(default, deserialize_with = "cover", skip_serializing_if = "Option::is_none")]
     pub cover: Option<String>,
+}
+
+impl GameMeta {
+    /// Placeholder metadata for a game a peer shares that no catalog here describes.
+    pub fn unknown(id: GameId, version: &str) -> GameMeta {
+        GameMeta {
+            title: id.to_string(),
+            id,
+            description: String::new(),
+            genre: "Unknown".to_owned(),
+            players: Players { min: 1, max: 1 },
+            version: version.to_owned(),
+            approx_size_bytes: 0,
+            can_host_server: false,
+            cover: None,
+        }
+    }
 }
 
 fn bounded<'de, D: Deserializer<'de>>(d: D, what: &str, max: usize) -> Result<String, D::Error> {

@@ -14,13 +14,21 @@
 //! - [`library`]: the local game folder: scanning roots, hashing files into chunked
 //!   [`library::Manifest`]s, the persistent hash cache and the file watcher.
 //! - [`identity`]: this peer's key pair, self-signed certificate and peer id.
+//! - [`proto`]: the wire protocol: frames, messages, limits, error codes.
+//! - [`net`]: the QUIC endpoint, connections to peers and serving their requests.
+//! - [`discovery`]: finding peers with mDNS.
+//! - [`remote`]: merging the peers' libraries with the local one.
 //! - [`state`]: the state directory layout and crash-safe file writes.
 //! - [`runtime`]: the actor that owns the library, the request handle and the event stream.
 
 pub mod catalog;
+pub mod discovery;
 pub mod identity;
 pub mod library;
+pub mod net;
+pub mod proto;
 pub mod relpath;
+pub mod remote;
 pub mod runtime;
 pub mod state;
 

@@ -26,9 +26,11 @@ use crate::catalog::{Catalog, GameId};
 use crate::identity::{Identity, IdentityError, PeerId};
 use crate::library::cache::HashCache;
 use crate::library::scan::{self, HashProgress, ScanOutput, ScanRequest};
-use crate::library::watch::{self, Debouncer, Trigger, WatchSet};
+use crate::library::watch::{self as fswatch, Debouncer, Trigger, WatchSet};
 use crate::library::{GameInfo, IgnoredEntry, Root};
+use crate::net::{LocalShare, Net, NetConfig, NetError, RemotePeer, SharedGame, Source};
 use crate::state::{StateDir, StateDirError};
+use tokio::sync::watch;
 
 /// Events buffered per subscriber before the slowest one starts losing them.
 const EVENT_CAPACITY: usize = 1024;
@@ -51,6 +53,12 @@ pub struct Config {
     pub debounce: Duration,
     /// Threads that hash; defaults to one per core.
     pub hash_threads: usize,
+    /// UDP port to serve peers on (0 = any free port); `None` keeps this runtime offline.
+    pub port: Option<u16>,
+    /// Peers to dial by address for this run (`HOST:PORT`), besides the saved manual ones.
+    pub peers: Vec<String>,
+    /// Announce and find peers with mDNS.
+    pub mdns: bool,
 }
 
 impl Config {
@@ -63,6 +71,9 @@ impl Config {
             rescan_interval: Duration::from_secs(300),
             debounce: Duration::from_secs(1),
             hash_threads: crate::library::hasher::default_threads(),
+            port: Some(crate::net::DEFAULT_PORT),
+            peers: Vec::new(),
+            mdns: true,
         }
     }
 }
@@ -74,6 +85,25 @@ pub enum StartError {
     StateDir(#[from] StateDirError),
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error("peer address `{addr}` cannot be used ({reason}): write it as HOST:PORT")]
+    PeerAddress { addr: String, reason: String },
+}
+
+/// Why a peer request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("peer address `{addr}` cannot be used ({reason}): write it as HOST:PORT, e.g. 192.168.1.20:{port}", port = crate::net::DEFAULT_PORT)]
+    BadAddress { addr: String, reason: String },
+    #[error("`{0}` matches no connected peer: use a peer id (or its first characters) from the peers list")]
+    NoSuchPeer(String),
+    #[error("this peer runs offline (no port)")]
+    Offline,
+    #[error("cannot save the manual peers to {path}: {reason}")]
+    Save { path: String, reason: String },
+    #[error(transparent)]
+    Net(#[from] NetError),
 }
 
 /// The runtime has shut down and answers nothing more.
@@ -108,6 +138,35 @@ pub enum Event {
     Warning {
         message: String,
     },
+    PeerJoined {
+        peer_id: String,
+        short_id: String,
+        name: String,
+        addr: String,
+    },
+    PeerLeft {
+        peer_id: String,
+        name: String,
+        reason: String,
+    },
+    /// A peer's library changed; `games` is how many it now shares.
+    PeerLibraryChanged {
+        peer_id: String,
+        revision: u64,
+        games: usize,
+    },
+}
+
+/// A connected peer, as hosts list it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeerInfo {
+    pub peer_id: String,
+    pub short_id: String,
+    pub name: String,
+    pub addr: String,
+    /// How many games it shares.
+    pub games: usize,
+    pub rtt_ms: f64,
 }
 
 /// The counters of a finished scan.
@@ -166,6 +225,22 @@ struct Inner {
     tasks: TaskTracker,
     identity: Identity,
     config: Config,
+    net: Option<Net>,
+    /// Manual peers saved in the state dir, as typed (`HOST:PORT`).
+    manual: tokio::sync::Mutex<Vec<String>>,
+    manual_path: PathBuf,
+}
+
+/// Manual peers as saved in `peers.json`.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct SavedPeers {
+    manual: Vec<String>,
+}
+
+/// Resolves `HOST:PORT`, preferring an IPv4 address.
+async fn resolve(addr: &str) -> Result<std::net::SocketAddr, String> {
+    let found: Vec<_> = tokio::net::lookup_host(addr).await.map_err(|e| e.to_string())?.collect();
+    found.iter().find(|a| a.is_ipv4()).or(found.first()).copied().ok_or_else(|| "no address found".to_owned())
 }
 
 impl Runtime {
@@ -184,6 +259,10 @@ impl Runtime {
             Ok(result) => result?,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
+        let manual_path = state.root().join("peers.json");
+        let saved: SavedPeers =
+            std::fs::read(&manual_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        let (share_tx, share_rx) = watch::channel(Arc::new(LocalShare::default()));
 
         let (events, first_subscriber) = broadcast::channel(EVENT_CAPACITY);
         let (requests, request_rx) = mpsc::channel(64);
@@ -221,12 +300,152 @@ impl Runtime {
             overflow,
             hashed_bytes_total: 0,
             cancel_hash: Arc::new(AtomicBool::new(false)),
+            share: share_tx,
         };
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
         tasks.spawn(actor.run(request_rx, fs_rx, shutdown.clone()));
-        let inner = Inner { requests, events, shutdown, tasks, identity, config };
+        let net = match config.port {
+            None => None,
+            Some(port) => {
+                let mut manual = Vec::new();
+                for addr in config.peers.iter().chain(&saved.manual) {
+                    let resolved = resolve(addr).await;
+                    manual.push(resolved.map_err(|reason| StartError::PeerAddress { addr: addr.clone(), reason })?);
+                }
+                let net_config = NetConfig { port, name: config.name.clone(), manual };
+                let started = Net::start(
+                    net_config,
+                    identity.clone(),
+                    share_rx.clone(),
+                    events.clone(),
+                    shutdown.clone(),
+                    &tasks,
+                );
+                let net = match started {
+                    Ok(net) => net,
+                    Err(e) => {
+                        shutdown.cancel();
+                        tasks.close();
+                        tasks.wait().await;
+                        return Err(e.into());
+                    }
+                };
+                if config.mdns {
+                    let announce = crate::discovery::Announce {
+                        peer_id: identity.peer_id,
+                        name: config.name.clone(),
+                        port: net.port(),
+                    };
+                    tasks.spawn(crate::discovery::run(announce, net.clone(), share_rx.clone(), shutdown.clone()));
+                }
+                Some(net)
+            }
+        };
+        let inner = Inner {
+            requests,
+            events,
+            shutdown,
+            tasks,
+            identity,
+            config,
+            net,
+            manual: tokio::sync::Mutex::new(saved.manual),
+            manual_path,
+        };
         Ok((Runtime { inner: Arc::new(inner) }, first_subscriber))
+    }
+
+    /// The UDP port peers reach this one on, when online.
+    pub fn port(&self) -> Option<u16> {
+        self.inner.net.as_ref().map(Net::port)
+    }
+
+    pub fn net(&self) -> Option<&Net> {
+        self.inner.net.as_ref()
+    }
+
+    /// Connected peers, by name.
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        let Some(net) = &self.inner.net else { return Vec::new() };
+        let mut peers: Vec<PeerInfo> = net
+            .remote()
+            .peers
+            .iter()
+            .map(|p: &RemotePeer| PeerInfo {
+                peer_id: p.peer_id.to_string(),
+                short_id: p.short_id.clone(),
+                name: p.name.clone(),
+                addr: p.addr.to_string(),
+                games: p.library.games.len(),
+                rtt_ms: p.rtt_ms,
+            })
+            .collect();
+        peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
+        peers
+    }
+
+    /// Dials `addr` (`HOST:PORT`) now and on every start, until removed.
+    pub async fn add_peer(&self, addr: &str) -> Result<std::net::SocketAddr, PeerError> {
+        let net = self.inner.net.as_ref().ok_or(PeerError::Offline)?;
+        let resolved = resolve(addr).await.map_err(|reason| PeerError::BadAddress { addr: addr.to_owned(), reason })?;
+        let mut manual = self.inner.manual.lock().await;
+        if !manual.iter().any(|m| m == addr) {
+            manual.push(addr.to_owned());
+            self.save_manual(&manual).await?;
+        }
+        net.add_target(resolved, None, Source::Manual).await?;
+        Ok(resolved)
+    }
+
+    /// Stops dialing `addr` and disconnects the peer behind it; `false` if it was not known.
+    pub async fn remove_peer(&self, addr: &str) -> Result<bool, PeerError> {
+        let net = self.inner.net.as_ref().ok_or(PeerError::Offline)?;
+        let mut manual = self.inner.manual.lock().await;
+        let before = manual.len();
+        manual.retain(|m| m != addr);
+        let was_saved = manual.len() != before;
+        if was_saved {
+            self.save_manual(&manual).await?;
+        }
+        let resolved = resolve(addr).await.map_err(|reason| PeerError::BadAddress { addr: addr.to_owned(), reason })?;
+        Ok(net.remove_target(resolved).await? || was_saved)
+    }
+
+    async fn save_manual(&self, manual: &[String]) -> Result<(), PeerError> {
+        let bytes = serde_json::to_vec_pretty(&SavedPeers { manual: manual.to_vec() }).unwrap_or_default();
+        let path = self.inner.manual_path.clone();
+        let saved = tokio::task::spawn_blocking(move || crate::state::write_atomic(&path, &bytes)).await;
+        let fail = |reason: String| PeerError::Save { path: self.inner.manual_path.display().to_string(), reason };
+        match saved {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(fail(e.to_string())),
+            Err(e) => Err(fail(e.to_string())),
+        }
+    }
+
+    /// Finds a connected peer by its id or the first characters of it.
+    pub fn find_peer(&self, id: &str) -> Result<PeerId, PeerError> {
+        let net = self.inner.net.as_ref().ok_or(PeerError::Offline)?;
+        let wanted = id.to_uppercase();
+        let matches: Vec<PeerId> = net
+            .remote()
+            .peers
+            .iter()
+            .map(|p| p.peer_id)
+            .filter(|p| !wanted.is_empty() && p.to_string().starts_with(&wanted))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(PeerError::NoSuchPeer(id.to_owned())),
+        }
+    }
+
+    /// Round trip of a ping to a connected peer.
+    pub async fn ping(&self, peer: &str) -> Result<Duration, PeerError> {
+        let id = self.find_peer(peer)?;
+        let net = self.inner.net.as_ref().ok_or(PeerError::Offline)?;
+        Ok(net.ping(id).await?)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -249,8 +468,15 @@ impl Runtime {
         &self.inner.config.state_dir
     }
 
+    /// Local games and games only peers have, with what peers hold.
     pub async fn list_games(&self) -> Result<LibrarySnapshot, Stopped> {
-        self.ask(Request::ListGames).await
+        let mut snapshot = self.ask(Request::ListGames).await?;
+        if let Some(net) = &self.inner.net {
+            let remote = net.remote();
+            let local = std::mem::take(&mut snapshot.games);
+            snapshot.games = crate::remote::merge(local, &remote.peers, &self.inner.config.catalog);
+        }
+        Ok(snapshot)
     }
 
     pub async fn library_status(&self) -> Result<LibraryStatus, Stopped> {
@@ -332,6 +558,8 @@ struct LibraryActor {
     overflow: Arc<AtomicBool>,
     hashed_bytes_total: u64,
     cancel_hash: Arc<AtomicBool>,
+    /// What this peer shares, for the network side.
+    share: watch::Sender<Arc<LocalShare>>,
 }
 
 impl LibraryActor {
@@ -452,7 +680,7 @@ impl LibraryActor {
         }
         let now = Instant::now().into_std();
         for path in &event.paths {
-            match watch::classify(&self.games_dir, path) {
+            match fswatch::classify(&self.games_dir, path) {
                 Trigger::Full => self.pending_full = true,
                 Trigger::Root(root) => self.debouncer.touch(root, now, self.debounce),
                 Trigger::Nothing => {}
@@ -567,6 +795,7 @@ impl LibraryActor {
             }
         }
         self.sync_watches();
+        self.publish_share();
 
         let after = self.infos();
         let games: Vec<GameInfo> =
@@ -598,6 +827,30 @@ impl LibraryActor {
         }
     }
 
+    /// Publishes the shareable games if they changed, under a new revision.
+    fn publish_share(&mut self) {
+        let games: BTreeMap<GameId, SharedGame> = if self.unavailable.is_some() {
+            BTreeMap::new()
+        } else {
+            self.roots
+                .iter()
+                .filter_map(|(name, root)| match root {
+                    Root::Game(g) if g.is_shareable() => g.manifest.clone().map(|manifest| {
+                        let meta = (g.meta_source == crate::library::MetaSource::GameJson).then(|| g.meta.clone());
+                        (g.id.clone(), SharedGame { manifest, root: self.games_dir.join(name), meta })
+                    }),
+                    _ => None,
+                })
+                .collect()
+        };
+        let current = self.share.borrow().clone();
+        let same = current.games.len() == games.len()
+            && current.games.iter().zip(&games).all(|((a, x), (b, y))| a == b && x.manifest.hash == y.manifest.hash);
+        if !same {
+            self.share.send_replace(Arc::new(LocalShare { revision: current.revision + 1, games }));
+        }
+    }
+
     /// Brings the watcher's folders in line with the roots: the games folder, every root, and
     /// the top-level folders of games. A vanished games folder took its watches with it.
     fn sync_watches(&mut self) {
@@ -609,7 +862,7 @@ impl LibraryActor {
                 wanted.extend(dirs.iter().cloned());
             }
         }
-        let (remove, add) = watch::diff(&self.watched, &wanted);
+        let (remove, add) = fswatch::diff(&self.watched, &wanted);
         for path in remove {
             let _ = watcher.unwatch(&path);
             self.watched.remove(&path);
@@ -622,7 +875,7 @@ impl LibraryActor {
                 Ok(()) => {
                     // What changed between the scan that found this folder and now made no
                     // event: look at its root once more.
-                    if let watch::Trigger::Root(root) = watch::classify(&self.games_dir, &path) {
+                    if let fswatch::Trigger::Root(root) = fswatch::classify(&self.games_dir, &path) {
                         self.debouncer.touch(root, now, self.debounce);
                     }
                     self.watched.insert(path, recursive);

@@ -19,6 +19,9 @@ use common::{make_game, test_catalog};
 async fn start(games: &Path, state: &Path) -> (Runtime, broadcast::Receiver<Event>) {
     let mut config = Config::new(games.to_owned(), state.to_owned(), test_catalog(), "test".into());
     config.debounce = Duration::from_millis(200);
+    // Library behaviour only: no network.
+    config.port = None;
+    config.mdns = false;
     Runtime::start(config).await.expect("runtime starts")
 }
 

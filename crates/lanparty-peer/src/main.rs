@@ -32,6 +32,8 @@ mod exit {
     pub const STATE_DIR: u8 = 3;
     /// The catalog given with --catalog cannot be read or is invalid.
     pub const CATALOG: u8 = 4;
+    /// The UDP port cannot be bound, or a --peer address cannot be resolved.
+    pub const NETWORK: u8 = 5;
 }
 
 /// The headless Lanparty peer: shares the games in a folder with every Lanparty on the LAN.
@@ -60,6 +62,15 @@ struct Args {
     /// Milliseconds of quiet after a change in a game folder before it is rescanned.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     debounce_ms: u64,
+    /// UDP port to serve peers on; 0 takes any free port. When taken, the next free one is used.
+    #[arg(long, value_name = "PORT", default_value_t = lanparty_core::net::DEFAULT_PORT)]
+    port: u16,
+    /// A peer to connect to by address, for networks where mDNS does not pass (repeatable).
+    #[arg(long = "peer", value_name = "HOST:PORT")]
+    peers: Vec<String>,
+    /// Do not announce or look for peers with mDNS.
+    #[arg(long)]
+    no_mdns: bool,
 }
 
 const EXIT_CODES: &str = "Exit codes:
@@ -67,7 +78,8 @@ const EXIT_CODES: &str = "Exit codes:
   1  unexpected runtime failure
   2  invalid command-line arguments
   3  the state folder cannot be created or written
-  4  the catalog file cannot be read or is invalid";
+  4  the catalog file cannot be read or is invalid
+  5  the UDP port cannot be bound, or a --peer address cannot be resolved";
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -107,12 +119,16 @@ async fn run(args: Args) -> u8 {
     let mut config = Config::new(args.games_dir.clone(), state_dir, catalog, name);
     config.rescan_interval = Duration::from_secs(args.rescan_interval.max(1));
     config.debounce = Duration::from_millis(args.debounce_ms);
+    config.port = Some(args.port);
+    config.peers = args.peers.clone();
+    config.mdns = !args.no_mdns;
 
     let (runtime, mut events) = match Runtime::start(config).await {
         Ok(started) => started,
         Err(e) => {
             let code = match e {
                 StartError::StateDir(_) | StartError::Identity(_) => exit::STATE_DIR,
+                StartError::Net(_) | StartError::PeerAddress { .. } => exit::NETWORK,
             };
             out.send(json!({"type": "error", "cmd": null, "message": e.to_string()})).await;
             return finish(out, writer, code).await;
@@ -124,8 +140,7 @@ async fn run(args: Args) -> u8 {
         "peer_id": runtime.peer_id(),
         "short_id": runtime.peer_id().short(),
         "name": runtime.name(),
-        // The peer does not listen on the network yet.
-        "port": null,
+        "port": runtime.port(),
         "games_dir": runtime.games_dir(),
         "state_dir": runtime.state_dir(),
     }))

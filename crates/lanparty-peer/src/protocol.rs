@@ -11,7 +11,16 @@ use tokio::sync::mpsc;
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// The commands this peer understands, with the arguments each accepts.
-const COMMANDS: &[(&str, &[&str])] = &[("status", &[]), ("list-games", &[]), ("rescan", &[]), ("shutdown", &[])];
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("status", &[]),
+    ("list-games", &[]),
+    ("rescan", &[]),
+    ("peers", &[]),
+    ("add-peer", &["addr"]),
+    ("remove-peer", &["addr"]),
+    ("ping", &["peer"]),
+    ("shutdown", &[]),
+];
 
 /// Writes JSON lines to stdout from one task, so lines from events and answers never mix.
 #[derive(Clone, Debug)]
@@ -100,11 +109,15 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Name {
     Status,
     ListGames,
     Rescan,
+    Peers,
+    AddPeer(String),
+    RemovePeer(String),
+    Ping(String),
     Shutdown,
 }
 
@@ -155,10 +168,18 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
     if let Some(arg) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(fail(Some(cmd.clone()), id, format!("`{cmd}` takes no argument `{arg}`")));
     }
+    let mut text = |key: &str| match fields.remove(key) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(fail(Some(cmd.clone()), id.clone(), format!("`{cmd}` needs a string argument `{key}`"))),
+    };
     let name = match cmd.as_str() {
         "status" => Name::Status,
         "list-games" => Name::ListGames,
         "rescan" => Name::Rescan,
+        "peers" => Name::Peers,
+        "add-peer" => Name::AddPeer(text("addr")?),
+        "remove-peer" => Name::RemovePeer(text("addr")?),
+        "ping" => Name::Ping(text("peer")?),
         _ => Name::Shutdown,
     };
     Ok(Command { name, cmd, id })
@@ -178,7 +199,8 @@ impl Flow {
 }
 
 pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow {
-    let answer = match command.name {
+    let failed = |e: &dyn std::fmt::Display| json!({"type": "error", "cmd": command.cmd, "message": e.to_string()});
+    let answer = match &command.name {
         Name::Status => runtime.library_status().await.map(|library| {
             json!({
                 "type": "status",
@@ -192,9 +214,23 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
         }),
         Name::ListGames => runtime.list_games().await.map(|snapshot| tagged("games", &snapshot)),
         Name::Rescan => runtime.rescan().await.map(|report| tagged("rescanned", &report)),
+        Name::Peers => Ok(json!({"type": "peers", "peers": runtime.peers()})),
+        Name::AddPeer(addr) => Ok(match runtime.add_peer(addr).await {
+            Ok(resolved) => json!({"type": "peer-added", "addr": addr, "resolved": resolved.to_string()}),
+            Err(e) => failed(&e),
+        }),
+        Name::RemovePeer(addr) => Ok(match runtime.remove_peer(addr).await {
+            Ok(true) => json!({"type": "peer-removed", "addr": addr}),
+            Ok(false) => failed(&format!("`{addr}` is not a known peer address; see the peers list")),
+            Err(e) => failed(&e),
+        }),
+        Name::Ping(peer) => Ok(match runtime.ping(peer).await {
+            Ok(rtt) => json!({"type": "pong", "peer": peer, "rtt_ms": rtt.as_secs_f64() * 1e3}),
+            Err(e) => failed(&e),
+        }),
         Name::Shutdown => Ok(json!({"type": "shutdown"})),
     };
-    let mut line = answer.unwrap_or_else(|e| json!({"type": "error", "cmd": command.cmd, "message": e.to_string()}));
+    let mut line = answer.unwrap_or_else(|e| failed(&e));
     if let Some(id) = command.id {
         line["id"] = id;
     }
@@ -226,6 +262,7 @@ mod tests {
             (r#"{"cmd":3}"#, "missing \"cmd\""),
             (r#"{"cmd":"dance"}"#, "unknown command `dance`"),
             (r#"{"cmd":"status","x":1}"#, "no argument `x`"),
+            (r#"{"cmd":"add-peer"}"#, "needs a string argument `addr`"),
         ] {
             let e = parse_command(line).unwrap_err();
             assert!(e.message.contains(needle), "{line}: {}", e.message);

@@ -106,7 +106,15 @@ fn end_of_input_keeps_serving_until_sigterm() {
 fn missing_or_file_games_folder_is_reported_and_the_peer_runs_on() {
     let dirs = Dirs::new();
     let missing = dirs.tmp.path().join("usb-drive");
-    let args = ["--games-dir", missing.to_str().unwrap(), "--state-dir", dirs.state.to_str().unwrap()];
+    let args = [
+        "--games-dir",
+        missing.to_str().unwrap(),
+        "--state-dir",
+        dirs.state.to_str().unwrap(),
+        "--port",
+        "0",
+        "--no-mdns",
+    ];
     let mut peer = Peer::spawn(&args);
     peer.expect("ready");
     let e = peer.expect("error");
@@ -124,7 +132,15 @@ fn missing_or_file_games_folder_is_reported_and_the_peer_runs_on() {
 
     let file = dirs.tmp.path().join("a-file");
     std::fs::write(&file, b"").unwrap();
-    let mut peer = Peer::spawn(&["--games-dir", file.to_str().unwrap(), "--state-dir", dirs.state.to_str().unwrap()]);
+    let mut peer = Peer::spawn(&[
+        "--games-dir",
+        file.to_str().unwrap(),
+        "--state-dir",
+        dirs.state.to_str().unwrap(),
+        "--port",
+        "0",
+        "--no-mdns",
+    ]);
     peer.expect("ready");
     assert!(peer.expect("error")["message"].as_str().unwrap().contains("is not a folder"));
     assert!(peer.shutdown().success());

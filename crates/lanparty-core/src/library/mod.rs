@@ -60,6 +60,12 @@ pub struct GameInfo {
     pub size: u64,
     pub files: usize,
     pub source: MetaSource,
+    /// How many connected peers hold `latest_version`.
+    pub peers: usize,
+    /// The newest version here or on any connected peer.
+    pub latest_version: Option<String>,
+    /// Which peer holds which version.
+    pub copies: Vec<crate::remote::PeerCopy>,
 }
 
 impl GameInfo {
@@ -84,6 +90,34 @@ impl GameInfo {
             size: manifest.map_or(game.meta.approx_size_bytes, Manifest::size),
             files: manifest.map_or(0, |m| m.files.len()),
             source: game.meta_source,
+            peers: 0,
+            latest_version: game.version.clone(),
+            copies: Vec::new(),
+        }
+    }
+
+    /// A game not on this machine, known from `meta`.
+    pub fn remote_only(meta: &crate::catalog::GameMeta, source: MetaSource) -> GameInfo {
+        GameInfo {
+            id: meta.id.to_string(),
+            title: meta.title.clone(),
+            genre: meta.genre.clone(),
+            description: meta.description.clone(),
+            players: meta.players,
+            can_host_server: meta.can_host_server,
+            catalog_version: meta.version.clone(),
+            version: None,
+            downloaded: false,
+            installed: false,
+            shareable: false,
+            reason: Some("not on this machine".to_owned()),
+            manifest_hash: None,
+            size: meta.approx_size_bytes,
+            files: 0,
+            source,
+            peers: 0,
+            latest_version: None,
+            copies: Vec::new(),
         }
     }
 }

@@ -39,6 +39,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 pub enum MetaSource {
     Catalog,
     GameJson,
+    /// Sent by a peer (its `game.json`), for a game this machine's catalog lacks.
+    Peer,
 }
 
 /// What the library knows about one game root.

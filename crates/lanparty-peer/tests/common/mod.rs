@@ -157,12 +157,17 @@ impl Dirs {
         Dirs { tmp, games, state }
     }
 
+    /// Flags for a peer on this folder: any free port, no mDNS (tests on one machine must not
+    /// find each other, or peers of other tests, by multicast).
     pub fn args(&self) -> Vec<String> {
         vec![
             "--games-dir".into(),
             self.games.display().to_string(),
             "--state-dir".into(),
             self.state.display().to_string(),
+            "--port".into(),
+            "0".into(),
+            "--no-mdns".into(),
         ]
     }
 }

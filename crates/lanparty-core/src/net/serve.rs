@@ -1,0 +1,220 @@
+//! Answering a peer's requests, one stream each.
+//!
+//! Only what the current [`LocalShare`] lists is served: a request names a game, a version, a
+//! file path and a chunk index, and each is looked up in our own manifest; the path on disk is
+//! the one our scan found, never one built from the request. A file is read only if, resolved,
+//! it lies exactly where the manifest says under the game root (no link on the way), and
+//! chunks are streamed in small blocks so a request never costs a chunk of memory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::{Command, Ctx, MAX_STRIKES, SharedGame};
+use crate::identity::PeerId;
+use crate::library::manifest::chunk_len;
+use crate::library::{CHUNK_SIZE, FileEntry};
+use crate::proto::{self, ErrorCode, Request, Response};
+
+/// Chunk uploads served at once across all peers.
+pub(super) const MAX_CONCURRENT_UPLOADS: usize = 16;
+/// Block size when streaming a chunk from disk to the network.
+const BLOCK: usize = 256 * 1024;
+/// How long a peer may take to send its request frame.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves every stream the peer opens until the connection ends, then tells the manager.
+pub(super) async fn drive(conn: quinn::Connection, peer_id: PeerId, ctx: Arc<Ctx>) {
+    let strikes = Arc::new(AtomicU32::new(0));
+    let reason = loop {
+        let accepted = tokio::select! {
+            _ = ctx.shutdown.cancelled() => break "shutting down".to_owned(),
+            accepted = conn.accept_bi() => accepted,
+        };
+        match accepted {
+            Ok((send, recv)) => {
+                let (ctx2, conn2, strikes) = (ctx.clone(), conn.clone(), strikes.clone());
+                ctx.tasks.spawn(async move {
+                    if let Err(code) = handle(send, recv, peer_id, &ctx2).await {
+                        let n = strikes.fetch_add(1, Ordering::Relaxed) + 1;
+                        tracing::debug!(peer = %peer_id.short(), ?code, strikes = n, "bad request");
+                        if n >= MAX_STRIKES {
+                            conn2.close(ErrorCode::Misbehaving.code().into(), b"too many bad requests");
+                        }
+                    }
+                });
+            }
+            Err(e) => break describe_close(&e),
+        }
+    };
+    let stable_id = conn.stable_id();
+    let _ = ctx.manager.send(Command::Disconnected { peer_id, stable_id, reason }).await;
+}
+
+fn describe_close(e: &quinn::ConnectionError) -> String {
+    match e {
+        quinn::ConnectionError::TimedOut => "stopped answering".to_owned(),
+        quinn::ConnectionError::ApplicationClosed(close) => {
+            match proto::ErrorCode::from_code(close.error_code.into_inner()) {
+                Some(ErrorCode::ShuttingDown) => "shut down".to_owned(),
+                Some(code) => format!("closed ({code:?})"),
+                None => "closed".to_owned(),
+            }
+        }
+        quinn::ConnectionError::LocallyClosed => "disconnected".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Serves one stream. `Err` carries the code of a bad request, which counts as a strike.
+async fn handle(
+    mut send: quinn::SendStream,
+    mut recv: quinn::RecvStream,
+    peer_id: PeerId,
+    ctx: &Ctx,
+) -> Result<(), ErrorCode> {
+    let request = match tokio::time::timeout(REQUEST_TIMEOUT, proto::read_request(&mut recv)).await {
+        Ok(Ok(request)) => request,
+        Ok(Err(e)) => {
+            let code = e.code();
+            refuse(&mut send, &mut recv, code, &e.to_string()).await;
+            return Err(code);
+        }
+        Err(_) => {
+            refuse(&mut send, &mut recv, ErrorCode::Malformed, "request timed out").await;
+            return Err(ErrorCode::Malformed);
+        }
+    };
+    let answer = match request {
+        Request::Ping { nonce } => Response::Pong { nonce },
+        Request::GetLibrary => Response::Library(ctx.share.borrow().summary()),
+        Request::LibraryDelta(delta) => {
+            let _ = ctx.manager.send(Command::Delta { peer_id, delta }).await;
+            Response::Ok
+        }
+        Request::Peers { peers } => {
+            let _ = ctx.manager.send(Command::Learned { from: peer_id, peers }).await;
+            Response::Ok
+        }
+        Request::Hello(_) => {
+            refuse(&mut send, &mut recv, ErrorCode::Malformed, "hello twice").await;
+            return Err(ErrorCode::Malformed);
+        }
+        Request::GetManifest { game, version } => {
+            let shared = ctx.share.borrow().games.get(&game).cloned();
+            match shared.filter(|g| g.manifest.version == version) {
+                None => not_found(&game, &version),
+                Some(shared) => {
+                    let body = serde_json::to_vec(shared.manifest.as_ref()).unwrap_or_default();
+                    let header = Response::Manifest { len: body.len() as u64 };
+                    if proto::write_frame(&mut send, &header).await.is_ok() && send.write_all(&body).await.is_ok() {
+                        let _ = send.finish();
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        Request::GetChunk { game, version, file, chunk } => {
+            let shared = ctx.share.borrow().games.get(&game).cloned();
+            let Some(shared) = shared.filter(|g| g.manifest.version == version) else {
+                return respond(&mut send, not_found(&game, &version)).await;
+            };
+            let Some(entry) = find_file(&shared, &file) else {
+                return respond(&mut send, error(ErrorCode::NotFound, &format!("no file {file} in {game} {version}")))
+                    .await;
+            };
+            if chunk >= entry.chunks.len() as u64 {
+                return respond(&mut send, error(ErrorCode::NotFound, &format!("{file} has no chunk {chunk}"))).await;
+            }
+            let Ok(_permit) = ctx.uploads.acquire().await else { return Ok(()) };
+            return send_chunk(&mut send, &shared.root, entry, chunk).await;
+        }
+    };
+    respond(&mut send, answer).await
+}
+
+async fn respond(send: &mut quinn::SendStream, response: Response) -> Result<(), ErrorCode> {
+    if proto::write_frame(send, &response).await.is_ok() {
+        let _ = send.finish();
+    }
+    Ok(())
+}
+
+/// Answers a bad request with an error frame, then closes both directions with its code.
+async fn refuse(send: &mut quinn::SendStream, recv: &mut quinn::RecvStream, code: ErrorCode, message: &str) {
+    let message: String = message.chars().take(200).collect();
+    let _ = proto::write_frame(send, &Response::Error { code, message }).await;
+    let _ = send.finish();
+    let _ = recv.stop(code.code().into());
+}
+
+fn error(code: ErrorCode, message: &str) -> Response {
+    Response::Error { code, message: message.to_owned() }
+}
+
+fn not_found(game: &crate::catalog::GameId, version: &str) -> Response {
+    error(ErrorCode::NotFound, &format!("{game} {version} is not shared here"))
+}
+
+fn find_file<'a>(shared: &'a SharedGame, path: &str) -> Option<&'a FileEntry> {
+    let files = &shared.manifest.files;
+    files.binary_search_by(|f| f.path.as_str().cmp(path)).ok().map(|i| &files[i])
+}
+
+/// Opens the file of `entry` under `root` only if no link lies on the way: the resolved path
+/// must be exactly the resolved root joined with the manifest's path.
+async fn open_plain(root: &Path, rel: &str) -> std::io::Result<tokio::fs::File> {
+    let (root, rel) = (root.to_path_buf(), rel.to_owned());
+    let path: PathBuf = tokio::task::spawn_blocking(move || {
+        let real_root = std::fs::canonicalize(&root)?;
+        let expected = crate::relpath::join(&real_root, &rel);
+        let real = std::fs::canonicalize(crate::relpath::join(&root, &rel))?;
+        if real != expected || std::fs::symlink_metadata(&root)?.file_type().is_symlink() {
+            return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "path leads through a link"));
+        }
+        Ok(real)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    tokio::fs::File::open(path).await
+}
+
+async fn send_chunk(send: &mut quinn::SendStream, root: &Path, entry: &FileEntry, chunk: u64) -> Result<(), ErrorCode> {
+    let len = chunk_len(entry.size, chunk);
+    let mut file = match open_plain(root, &entry.path).await {
+        Ok(f) => f,
+        Err(e) => {
+            return respond(send, error(ErrorCode::Unavailable, &format!("cannot read {}: {e}", entry.path))).await;
+        }
+    };
+    let size_now = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    if size_now != entry.size {
+        return respond(send, error(ErrorCode::Unavailable, &format!("{} changed on disk", entry.path))).await;
+    }
+    if proto::write_frame(send, &Response::Chunk { len }).await.is_err() {
+        return Ok(());
+    }
+    if file.seek(std::io::SeekFrom::Start(chunk * CHUNK_SIZE)).await.is_err() {
+        let _ = send.reset(ErrorCode::Unavailable.code().into());
+        return Ok(());
+    }
+    let mut left = len as usize;
+    let mut buf = vec![0u8; BLOCK.min(left.max(1))];
+    while left > 0 {
+        let want = left.min(buf.len());
+        if file.read_exact(&mut buf[..want]).await.is_err() {
+            // The file shrank under us: the peer must not take a short chunk as whole.
+            let _ = send.reset(ErrorCode::Unavailable.code().into());
+            return Ok(());
+        }
+        if send.write_all(&buf[..want]).await.is_err() {
+            return Ok(());
+        }
+        left -= want;
+    }
+    let _ = send.finish();
+    Ok(())
+}
