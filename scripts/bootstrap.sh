@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   # tests and benchmarks: real windows, WebDriver, network namespaces, reference hasher
   xvfb xauth x11-utils dbus-x11 webkit2gtk-driver iproute2 b3sum python3
+  # an independent mDNS implementation for the discovery tests
+  python3-zeroconf
 )
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -45,6 +47,14 @@ if ! command -v just >/dev/null; then
     || python3 -m pip install --quiet rust-just 2>/dev/null \
     || cargo install --locked --quiet just
   command -v just >/dev/null || { say "just was installed but is not on PATH"; exit 1; }
+fi
+
+# The discovery tests browse with python-zeroconf through the `python3` on PATH, which may not
+# be Debian's (pyenv): make sure that one can import it.
+if ! python3 -c "import zeroconf" 2>/dev/null; then
+  say "installing python zeroconf"
+  python3 -m pip install --quiet --user zeroconf 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages zeroconf
 fi
 
 # Install from the lock file when it changed since the last install. `npm install`, not

@@ -131,23 +131,44 @@ impl ClientCertVerifier for AnyClient {
     }
 }
 
-fn key_of(identity: &Identity) -> PrivateKeyDer<'static> {
+pub fn key_of(identity: &Identity) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der.clone()))
 }
 
-fn chain_of(identity: &Identity) -> Vec<CertificateDer<'static>> {
+pub fn chain_of(identity: &Identity) -> Vec<CertificateDer<'static>> {
     vec![CertificateDer::from(identity.cert_der.clone())]
 }
 
 /// TLS for accepting connections: TLS 1.3 only, client certificates required.
 pub fn server_config(identity: &Identity) -> Result<rustls::ServerConfig, rustls::Error> {
+    server_config_with(chain_of(identity), key_of(identity))
+}
+
+/// [`server_config`] from any certificate and key: tests use it to serve a stolen certificate
+/// with the wrong key.
+pub fn server_config_with(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<rustls::ServerConfig, rustls::Error> {
+    let key = provider().key_provider.load_private_key(key)?;
+    let certified = Arc::new(rustls::sign::CertifiedKey::new(chain, key));
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .with_client_cert_verifier(Arc::new(AnyClient { algorithms: algorithms() }))
-        .with_single_cert(chain_of(identity), key_of(identity))?;
+        .with_cert_resolver(Arc::new(FixedServerCert(certified)));
     config.alpn_protocols = vec![ALPN.to_vec()];
     config.max_early_data_size = 0;
     Ok(config)
+}
+
+/// Always serves the same certificate (see [`FixedClientCert`] for why not `with_single_cert`).
+#[derive(Debug)]
+struct FixedServerCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for FixedServerCert {
+    fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
 }
 
 /// TLS for dialing a peer: expects `expected` when given, presents `identity`.
