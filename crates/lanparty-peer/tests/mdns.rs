@@ -63,9 +63,9 @@ fn peers_on_three_hosts_find_each_other_by_mdns_and_only_by_proof() {
     // All discover each other, with no address given.
     let deadline = Instant::now() + Duration::from_secs(15);
     let ids: Vec<String> = hosts.iter().map(|h| h.1.clone()).collect();
-    for i in 0..3 {
+    for (i, host) in hosts.iter_mut().enumerate() {
         loop {
-            let seen = peer_ids(&mut hosts[i].0);
+            let seen = peer_ids(&mut host.0);
             if ids.iter().enumerate().all(|(j, id)| j == i || seen.contains(id)) {
                 break;
             }
