@@ -30,9 +30,15 @@ test: lint
     npm test
     npm run build
 
-# Print the benchmark figures (release build).
+# Print the benchmark figures (release build). Network figures need root (namespaces).
 bench:
     cargo bench -p lanparty-core --bench library
+    cargo bench -p lanparty-peer --bench network
+
+# Fuzz the wire frame decoder for SECS seconds (needs cargo-fuzz; stable Rust via RUSTC_BOOTSTRAP).
+fuzz secs="60":
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run frame_decoder -- -max_total_time={{secs}}
 
 # Format the Rust code.
 fmt:

@@ -116,7 +116,15 @@ async fn serve(
     };
     let mut health = tokio::time::interval(HEALTH_EVERY);
     let mut last_announce = tokio::time::Instant::now();
+    // A revision change inside the throttle window is announced when the window ends.
+    let mut pending_revision: Option<u64> = None;
     loop {
+        let reannounce = async {
+            match pending_revision {
+                Some(_) => tokio::time::sleep_until(last_announce + REANNOUNCE_EVERY).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = shutdown.cancelled() => return true,
             event = browse.recv_async() => match event {
@@ -142,7 +150,12 @@ async fn serve(
                     return true;
                 }
                 let now = share.borrow_and_update().revision;
-                if now != revision && last_announce.elapsed() >= REANNOUNCE_EVERY {
+                if now != revision {
+                    pending_revision = Some(now);
+                }
+            }
+            _ = reannounce => {
+                if let Some(now) = pending_revision.take() {
                     revision = now;
                     last_announce = tokio::time::Instant::now();
                     if let Err(e) = register(revision) {

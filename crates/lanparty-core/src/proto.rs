@@ -36,8 +36,8 @@ pub const MAX_PEX_ADDRS: usize = 8;
 /// Longest display name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
 
-/// Why a stream or connection is closed; the number travels as the QUIC application error
-/// code and in [`Response::Error`].
+/// Why a stream or connection is closed: the number travels as the QUIC application error code,
+/// the kebab-case name in [`Response::Error`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[repr(u32)]
@@ -355,8 +355,13 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> Result<Vec<u8>, Prot
     if len > MAX_FRAME_BYTES {
         return Err(ProtoError::TooLarge(len.into()));
     }
-    let mut body = vec![0u8; len as usize];
-    r.read_exact(&mut body).await.map_err(eof_is_truncated)?;
+    // Grow with what arrives rather than trusting the announced length: a peer that announces
+    // 4 MiB and sends nothing costs nothing.
+    let mut body = Vec::with_capacity((len as usize).min(64 * 1024));
+    r.take(len.into()).read_to_end(&mut body).await?;
+    if body.len() != len as usize {
+        return Err(ProtoError::Truncated);
+    }
     Ok(body)
 }
 

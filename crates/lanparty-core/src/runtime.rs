@@ -98,6 +98,8 @@ pub enum PeerError {
     BadAddress { addr: String, reason: String },
     #[error("`{0}` matches no connected peer: use a peer id (or its first characters) from the peers list")]
     NoSuchPeer(String),
+    #[error("`{0}` matches several connected peers: give more characters of the peer id")]
+    AmbiguousPeer(String),
     #[error("this peer runs offline (no port)")]
     Offline,
     #[error("cannot save the manual peers to {path}: {reason}")]
@@ -309,9 +311,22 @@ impl Runtime {
             None => None,
             Some(port) => {
                 let mut manual = Vec::new();
-                for addr in config.peers.iter().chain(&saved.manual) {
+                // An address given for this run must work; a saved one that no longer resolves
+                // (a renamed machine) only earns a warning, so it can still be removed.
+                for addr in &config.peers {
                     let resolved = resolve(addr).await;
                     manual.push(resolved.map_err(|reason| StartError::PeerAddress { addr: addr.clone(), reason })?);
+                }
+                for addr in &saved.manual {
+                    match resolve(addr).await {
+                        Ok(resolved) => manual.push(resolved),
+                        Err(reason) => {
+                            let message = format!(
+                                "saved peer `{addr}` cannot be resolved ({reason}); remove it with remove-peer if it is gone"
+                            );
+                            let _ = events.send(Event::Warning { message });
+                        }
+                    }
                 }
                 let net_config = NetConfig { port, name: config.name.clone(), manual };
                 let started = Net::start(
@@ -408,8 +423,13 @@ impl Runtime {
         if was_saved {
             self.save_manual(&manual).await?;
         }
-        let resolved = resolve(addr).await.map_err(|reason| PeerError::BadAddress { addr: addr.to_owned(), reason })?;
-        Ok(net.remove_target(resolved).await? || was_saved)
+        // A saved address that no longer resolves is removed all the same.
+        let disconnected = match resolve(addr).await {
+            Ok(resolved) => net.remove_target(resolved).await?,
+            Err(_) if was_saved => false,
+            Err(reason) => return Err(PeerError::BadAddress { addr: addr.to_owned(), reason }),
+        };
+        Ok(disconnected || was_saved)
     }
 
     async fn save_manual(&self, manual: &[String]) -> Result<(), PeerError> {
@@ -437,7 +457,8 @@ impl Runtime {
             .collect();
         match matches.as_slice() {
             [one] => Ok(*one),
-            _ => Err(PeerError::NoSuchPeer(id.to_owned())),
+            [] => Err(PeerError::NoSuchPeer(id.to_owned())),
+            _ => Err(PeerError::AmbiguousPeer(id.to_owned())),
         }
     }
 

@@ -53,8 +53,8 @@ struct Args {
     /// Catalog file to use instead of the bundled one.
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
-    /// Name shown to other players. Default: this machine's host name.
-    #[arg(long)]
+    /// Name shown to other players (at most 64 characters). Default: this machine's host name.
+    #[arg(long, value_parser = display_name)]
     name: Option<String>,
     /// Seconds between full rescans of the games folder.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
@@ -71,6 +71,14 @@ struct Args {
     /// Do not announce or look for peers with mDNS.
     #[arg(long)]
     no_mdns: bool,
+}
+
+fn display_name(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > lanparty_core::proto::MAX_NAME_CHARS || s.chars().any(char::is_control) {
+        return Err(format!("use 1 to {} characters, no control characters", lanparty_core::proto::MAX_NAME_CHARS));
+    }
+    Ok(s.to_owned())
 }
 
 const EXIT_CODES: &str = "Exit codes:
@@ -115,7 +123,12 @@ async fn run(args: Args) -> u8 {
         out.send(json!({"type": "error", "cmd": null, "message": message})).await;
         return finish(out, writer, exit::STATE_DIR).await;
     };
-    let name = args.name.clone().unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
+    let name = args.name.clone().unwrap_or_else(|| {
+        let host = gethostname::gethostname().to_string_lossy().into_owned();
+        let host: String =
+            host.chars().filter(|c| !c.is_control()).take(lanparty_core::proto::MAX_NAME_CHARS).collect();
+        if host.is_empty() { "Lanparty".to_owned() } else { host }
+    });
     let mut config = Config::new(args.games_dir.clone(), state_dir, catalog, name);
     config.rescan_interval = Duration::from_secs(args.rescan_interval.max(1));
     config.debounce = Duration::from_millis(args.debounce_ms);

@@ -145,17 +145,19 @@ pub(super) async fn handshake_incoming(conn: quinn::Connection, ctx: Arc<Ctx>) {
             Err(e) => return Err((e.code(), e.to_string())),
         };
         check_hello(&hello, peer_id)?;
-        proto::write_frame(&mut send, &Response::HelloAck(ctx.hello()))
+        let ack = ctx.hello();
+        let announced = ack.library.revision;
+        proto::write_frame(&mut send, &Response::HelloAck(ack))
             .await
             .map_err(|e| (ErrorCode::Internal, e.to_string()))?;
         let _ = send.finish();
-        Ok(hello)
+        Ok((hello, announced))
     })
     .await;
     match result {
-        Ok(Ok(hello)) => {
+        Ok(Ok((hello, announced))) => {
             let addr = SocketAddr::new(remote.ip(), hello.listen_port);
-            let established = Established { conn, peer_id, hello, is_dialer: false, addr, target: None };
+            let established = Established { conn, peer_id, hello, is_dialer: false, addr, target: None, announced };
             let _ = ctx.manager.send(Command::Connected(Box::new(established))).await;
         }
         Ok(Err((code, reason))) => {
@@ -190,7 +192,9 @@ pub(super) async fn dial(endpoint: quinn::Endpoint, ctx: Arc<Ctx>, addr: SocketA
             .map_err(|_| "handshake timed out".to_owned())?
             .map_err(|e| e.to_string())?;
         let peer_id = tls::peer_id_of(&conn).ok_or("no peer certificate")?;
-        let answer = tokio::time::timeout(HELLO_TIMEOUT, super::request(&conn, &Request::Hello(ctx.hello())))
+        let ours = ctx.hello();
+        let announced = ours.library.revision;
+        let answer = tokio::time::timeout(HELLO_TIMEOUT, super::request(&conn, &Request::Hello(ours)))
             .await
             .map_err(|_| "hello timed out".to_owned())?;
         let hello = match answer {
@@ -205,7 +209,7 @@ pub(super) async fn dial(endpoint: quinn::Endpoint, ctx: Arc<Ctx>, addr: SocketA
             conn.close(code.code().into(), reason.as_bytes());
             return Err(reason);
         }
-        Ok(Established { conn, peer_id, hello, is_dialer: true, addr, target: Some(addr) })
+        Ok(Established { conn, peer_id, hello, is_dialer: true, addr, target: Some(addr), announced })
     }
     .await;
     let command = match result {

@@ -162,6 +162,8 @@ pub(crate) struct Established {
     addr: SocketAddr,
     /// For dials: the target that led here.
     target: Option<SocketAddr>,
+    /// The library revision our hello (or hello-ack) announced.
+    announced: u64,
 }
 
 /// Handle to the peer manager.
@@ -302,21 +304,33 @@ pub enum RequestError {
     Closed(#[from] quinn::ClosedStream),
     #[error("{0}")]
     Proto(#[from] proto::ProtoError),
+    #[error("no answer within {} s", ANSWER_TIMEOUT.as_secs())]
+    TimedOut,
 }
 
-/// Sends one request on a new stream and reads the answer frame.
+/// How long a peer may take to answer a control request.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends one request on a new stream and reads the answer frame, within [`ANSWER_TIMEOUT`].
 pub(crate) async fn request(conn: &quinn::Connection, req: &Request) -> Result<Response, RequestError> {
-    let (mut send, mut recv) = conn.open_bi().await?;
-    proto::write_frame(&mut send, req).await.map_err(|e| RequestError::Proto(e.into()))?;
-    send.finish()?;
-    Ok(proto::read_response(&mut recv).await?)
+    let exchange = async {
+        let (mut send, mut recv) = conn.open_bi().await?;
+        proto::write_frame(&mut send, req).await.map_err(|e| RequestError::Proto(e.into()))?;
+        send.finish()?;
+        Ok(proto::read_response(&mut recv).await?)
+    };
+    tokio::time::timeout(ANSWER_TIMEOUT, exchange).await.map_err(|_| RequestError::TimedOut)?
 }
 
-/// Whether to keep `new` over `old`, two connections between the same two peers: the one the
-/// smaller peer id dialed wins, so both ends choose the same. Between two of the same kind
-/// (a reconnect), the newer one.
-fn keep_new(us: PeerId, them: PeerId, old_is_dialer: bool, new_is_dialer: bool) -> bool {
-    if old_is_dialer == new_is_dialer {
+/// Connections this old are settled: a second one between the same peers is a reconnect (the
+/// other side restarted, the old connection has not timed out yet), not a simultaneous dial.
+const SETTLED_AFTER: Duration = Duration::from_secs(3);
+
+/// Whether to keep `new` over `old`, two connections between the same two peers. Two dials that
+/// crossed (both young): the one the smaller peer id dialed wins, so both ends choose the same.
+/// Otherwise, a reconnect: the newer one.
+fn keep_new(us: PeerId, them: PeerId, old_is_dialer: bool, new_is_dialer: bool, old_age: Duration) -> bool {
+    if old_is_dialer == new_is_dialer || old_age >= SETTLED_AFTER {
         return true;
     }
     let we_are_smaller = us < them;
@@ -326,6 +340,7 @@ fn keep_new(us: PeerId, them: PeerId, old_is_dialer: bool, new_is_dialer: bool) 
 struct Peer {
     conn: quinn::Connection,
     is_dialer: bool,
+    since: Instant,
     name: String,
     addr: SocketAddr,
     library: LibrarySummary,
@@ -452,6 +467,10 @@ impl Manager {
                 for g in delta.upserts {
                     games.insert(g.id.clone(), g);
                 }
+                if games.len() > proto::MAX_GAMES {
+                    peer.conn.close(ErrorCode::Misbehaving.code().into(), b"library too large");
+                    return;
+                }
                 peer.library = LibrarySummary { revision: delta.revision, games: games.into_values().collect() };
                 self.library_changed(peer_id);
             }
@@ -484,12 +503,13 @@ impl Manager {
 
     fn add_target(&mut self, addr: SocketAddr, expected: Option<PeerId>, source: Source) {
         if let Some(t) = self.targets.get_mut(&addr) {
-            // A manual target stays manual; a fresh find makes a failing target worth a try now.
+            // A manual target stays manual and accepts whoever proves itself there: a find (which
+            // anyone can fake) never pins it to an id. Between finds, the latest claim stands.
             if source == Source::Manual {
                 t.source = Source::Manual;
-            }
-            if t.expected.is_none() || source != Source::Manual {
-                t.expected = expected.or(t.expected);
+                t.expected = None;
+            } else if t.source != Source::Manual {
+                t.expected = expected;
             }
             if !t.in_flight && t.failures > 0 && source != Source::Exchange {
                 t.next_try = Instant::now();
@@ -534,7 +554,7 @@ impl Manager {
     }
 
     fn connected(&mut self, e: Established) {
-        let Established { conn, peer_id, hello, is_dialer, addr, target } = e;
+        let Established { conn, peer_id, hello, is_dialer, addr, target, announced } = e;
         if let Some(t) = target.and_then(|a| self.targets.get_mut(&a)) {
             t.in_flight = false;
             t.failures = 0;
@@ -550,7 +570,7 @@ impl Manager {
         }
         if let Some(old) = self.peers.get(&peer_id) {
             if old.conn.close_reason().is_none()
-                && !keep_new(self.ctx.identity.peer_id, peer_id, old.is_dialer, is_dialer)
+                && !keep_new(self.ctx.identity.peer_id, peer_id, old.is_dialer, is_dialer, old.since.elapsed())
             {
                 conn.close(ErrorCode::Duplicate.code().into(), b"duplicate connection");
                 return;
@@ -558,8 +578,25 @@ impl Manager {
             old.conn.close(ErrorCode::Duplicate.code().into(), b"duplicate connection");
         }
         let is_new = !self.peers.contains_key(&peer_id);
-        let peer = Peer { conn: conn.clone(), is_dialer, name: hello.name.clone(), addr, library: hello.library };
+        let peer = Peer {
+            conn: conn.clone(),
+            is_dialer,
+            since: Instant::now(),
+            name: hello.name.clone(),
+            addr,
+            library: hello.library,
+        };
         self.peers.insert(peer_id, peer);
+        // A delta pushed between our hello and now went to everyone but this peer: nudge it
+        // with an empty delta at the current revision; the gap makes it ask for the library.
+        let current = self.sent_summary.as_ref().map_or(0, |s| s.revision);
+        if current != announced {
+            let nudge = LibraryDelta { base: current, revision: current, upserts: vec![], removed: vec![] };
+            let conn = conn.clone();
+            self.ctx.tasks.spawn(async move {
+                let _ = request(&conn, &Request::LibraryDelta(nudge)).await;
+            });
+        }
         self.ctx.tasks.spawn(serve::drive(conn, peer_id, self.ctx.clone()));
         if is_new {
             let event = Event::PeerJoined {
@@ -660,11 +697,14 @@ mod tests {
         let b = Identity::generate().unwrap().peer_id;
         let (small, big) = if a < b { (a, b) } else { (b, a) };
         // The small peer holds: old = it dialed, new = big dialed. It keeps its own dial.
-        assert!(!keep_new(small, big, true, false));
+        let young = Duration::from_millis(100);
+        assert!(!keep_new(small, big, true, false, young));
         // The big peer holds: old = it dialed, new = small dialed. It keeps small's dial.
-        assert!(keep_new(big, small, true, false));
+        assert!(keep_new(big, small, true, false, young));
         // Reconnects of the same kind replace the old connection.
-        assert!(keep_new(small, big, true, true));
+        assert!(keep_new(small, big, true, true, young));
+        // A settled connection gives way to a new one: the other side restarted.
+        assert!(keep_new(small, big, true, false, SETTLED_AFTER));
     }
 
     #[test]
