@@ -57,7 +57,7 @@ fn three_peers_share_their_libraries_follow_changes_and_notice_a_death() {
 
     let (mut a, id_a, port_a) = start(&da, "Alice", &[]);
     let (mut b, id_b, _) = start(&db, "Bob", &[port_a]);
-    let (mut c, id_c, _) = start(&dc, "Carol", &[port_a]);
+    let (mut c, id_c, port_c1) = start(&dc, "Carol", &[port_a]);
 
     // Each sees the two others (B and C meet through A's peer exchange).
     for (peer, others) in [(&mut a, [&id_b, &id_c]), (&mut b, [&id_a, &id_c]), (&mut c, [&id_a, &id_b])] {
@@ -104,11 +104,16 @@ fn three_peers_share_their_libraries_follow_changes_and_notice_a_death() {
     assert!(game(&games, "teeworlds").is_none(), "a gone peer's games go with it");
     drop(c);
 
-    // C comes back with its identity (same state dir) and rejoins.
-    let (c, id_c2, _) = start(&dc, "Carol", &[port_a]);
+    // C comes back with its identity (same state dir) on another port and rejoins: it is the
+    // same peer at a new address.
+    let (c, id_c2, port_c2) = start(&dc, "Carol", &[port_a]);
     assert_eq!(id_c2, id_c);
+    assert_ne!(port_c2, port_c1, "--port 0 gives the restarted peer a new address");
     for peer in [&mut a, &mut b] {
-        poll(peer, json!({"cmd": "peers"}), "peers", 15, |p| peer_ids(p).contains(&id_c));
+        let peers = poll(peer, json!({"cmd": "peers"}), "peers", 15, |p| peer_ids(p).contains(&id_c));
+        let carol = peers["peers"].as_array().unwrap().iter().find(|p| p["peer_id"] == id_c.as_str()).unwrap();
+        assert_eq!(carol["addr"], format!("127.0.0.1:{port_c2}"));
+        assert_eq!(peers["peers"].as_array().unwrap().len(), 2, "one entry per peer id");
     }
     for peer in [a, b, c] {
         assert!(peer.shutdown().success());
