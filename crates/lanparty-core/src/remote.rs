@@ -20,6 +20,7 @@ pub struct PeerCopy {
     pub name: String,
     pub version: String,
     pub manifest_hash: String,
+    pub size: u64,
 }
 
 /// Orders version strings the way people read them: runs of digits compare as numbers, other
@@ -60,9 +61,20 @@ fn runs(s: &str) -> impl Iterator<Item = &str> {
 /// The local games and the games only peers have, each with `peers`, `latest_version` and
 /// `copies` filled in.
 pub fn merge(local: Vec<GameInfo>, peers: &[RemotePeer], catalog: &Catalog) -> Vec<GameInfo> {
+    let libraries: Vec<(String, String, Vec<crate::proto::GameSummary>)> =
+        peers.iter().map(|p| (p.peer_id.to_string(), p.name.clone(), p.library.games.clone())).collect();
+    merge_copies(local, &libraries, catalog)
+}
+
+/// [`merge`] on (peer id, peer name, shared games) triples.
+pub fn merge_copies(
+    local: Vec<GameInfo>,
+    libraries: &[(String, String, Vec<crate::proto::GameSummary>)],
+    catalog: &Catalog,
+) -> Vec<GameInfo> {
     let mut games: BTreeMap<String, GameInfo> = local.into_iter().map(|g| (g.id.clone(), g)).collect();
-    for peer in peers {
-        for summary in &peer.library.games {
+    for (peer_id, peer_name, shared) in libraries {
+        for summary in shared {
             let id = summary.id.to_string();
             let info = games.entry(id.clone()).or_insert_with(|| {
                 let (meta, source) = match (catalog.get(&id), &summary.meta) {
@@ -77,10 +89,11 @@ pub fn merge(local: Vec<GameInfo>, peers: &[RemotePeer], catalog: &Catalog) -> V
                 info
             });
             info.copies.push(PeerCopy {
-                peer_id: peer.peer_id.to_string(),
-                name: peer.name.clone(),
+                peer_id: peer_id.clone(),
+                name: peer_name.clone(),
                 version: summary.version.clone(),
                 manifest_hash: summary.manifest_hash.to_hex(),
+                size: summary.size,
             });
         }
     }
@@ -92,6 +105,12 @@ pub fn merge(local: Vec<GameInfo>, peers: &[RemotePeer], catalog: &Catalog) -> V
         };
         info.latest_version = latest.map(str::to_owned);
         info.peers = info.copies.iter().filter(|c| Some(c.version.as_str()) == latest).count();
+        // A game not here is as big as the newest copy a peer has.
+        if !info.downloaded {
+            if let Some(copy) = info.copies.iter().find(|c| Some(c.version.as_str()) == latest) {
+                info.size = copy.size;
+            }
+        }
         info.copies.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));
     }
     games.into_values().collect()
@@ -100,6 +119,51 @@ pub fn merge(local: Vec<GameInfo>, peers: &[RemotePeer], catalog: &Catalog) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{GameId, GameMeta};
+    use crate::library::Hash;
+    use crate::proto::GameSummary;
+
+    fn summary(id: &str, version: &str, size: u64) -> GameSummary {
+        GameSummary {
+            id: GameId::new(id).unwrap(),
+            version: version.into(),
+            manifest_hash: Hash::of(version.as_bytes()),
+            size,
+            meta: None,
+        }
+    }
+
+    #[test]
+    fn merge_counts_holders_of_the_newest_version() {
+        let catalog = Catalog::parse(
+            r#"{"schema_version":1,"games":[{"id":"quake","title":"Quake","description":"","genre":"Shooter",
+               "players":{"min":1,"max":16},"version":"1.1","approx_size_bytes":7,"can_host_server":true}]}"#,
+            std::path::Path::new("c.json"),
+        )
+        .unwrap();
+        let meta = catalog.get("quake").unwrap().clone();
+        let mut local = GameInfo::remote_only(&meta, MetaSource::Catalog);
+        local.version = Some("1.0".into());
+        local.downloaded = true;
+        let libraries = vec![
+            ("P1".to_owned(), "Zed".to_owned(), vec![summary("quake", "1.10", 100), summary("unknown-mod", "3", 55)]),
+            ("P2".to_owned(), "Amy".to_owned(), vec![summary("quake", "1.10", 100)]),
+            ("P3".to_owned(), "Bob".to_owned(), vec![summary("quake", "1.9", 90), summary("unknown-mod", "2", 44)]),
+        ];
+        let merged = merge_copies(vec![local], &libraries, &catalog);
+        let quake = merged.iter().find(|g| g.id == "quake").unwrap();
+        assert_eq!(quake.latest_version.as_deref(), Some("1.10"));
+        assert_eq!(quake.peers, 2);
+        assert_eq!(quake.version.as_deref(), Some("1.0"));
+        let names: Vec<&str> = quake.copies.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Amy", "Bob", "Zed"]);
+
+        let unknown = merged.iter().find(|g| g.id == "unknown-mod").unwrap();
+        assert_eq!((unknown.peers, unknown.size, unknown.downloaded), (1, 55, false));
+        assert_eq!(unknown.latest_version.as_deref(), Some("3"));
+        assert_eq!(unknown.source, MetaSource::Peer);
+        assert_eq!(unknown.title, GameMeta::unknown(GameId::new("unknown-mod").unwrap(), "3").title);
+    }
 
     #[test]
     fn versions_order_as_people_read_them() {

@@ -233,6 +233,13 @@ struct Inner {
     manual_path: PathBuf,
 }
 
+impl Drop for Inner {
+    /// The last handle is gone: nothing can ask the runtime anything, so it stops.
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
 /// Manual peers as saved in `peers.json`.
 #[derive(Debug, Default, Serialize, serde::Deserialize)]
 struct SavedPeers {
@@ -393,7 +400,7 @@ impl Runtime {
                 name: p.name.clone(),
                 addr: p.addr.to_string(),
                 games: p.library.games.len(),
-                rtt_ms: p.rtt_ms,
+                rtt_ms: p.rtt_ms(),
             })
             .collect();
         peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.peer_id.cmp(&b.peer_id)));

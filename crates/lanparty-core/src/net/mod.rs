@@ -96,7 +96,16 @@ pub struct RemotePeer {
     /// The address to dial it back on.
     pub addr: SocketAddr,
     pub library: LibrarySummary,
-    pub rtt_ms: f64,
+    /// The live connection, for its round-trip time.
+    #[serde(skip)]
+    pub conn: quinn::Connection,
+}
+
+impl RemotePeer {
+    /// Current round-trip time estimate of the connection, in milliseconds.
+    pub fn rtt_ms(&self) -> f64 {
+        self.conn.rtt().as_secs_f64() * 1e3
+    }
 }
 
 /// Every connected peer and its library.
@@ -675,7 +684,7 @@ impl Manager {
                 name: p.name.clone(),
                 addr: p.addr,
                 library: p.library.clone(),
-                rtt_ms: p.conn.rtt().as_secs_f64() * 1e3,
+                conn: p.conn.clone(),
             })
             .collect();
         self.remote.send_replace(Arc::new(RemoteView { peers }));
