@@ -352,9 +352,15 @@ mod tests {
         "players":{"min":1,"max":16},"version":"1.0","approx_size_bytes":1,"can_host_server":true}"#;
 
     #[test]
-    fn bundled_catalog_is_valid() {
+    fn bundled_catalog_is_valid_and_every_cover_exists() {
         let catalog = Catalog::bundled();
         assert!(catalog.len() >= 12);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+        for game in catalog.games() {
+            let cover = game.cover.as_deref().unwrap_or_else(|| panic!("{} has no cover", game.id));
+            let path = crate::relpath::join(&dir, cover);
+            assert!(path.is_file(), "{}: cover {} is missing", game.id, path.display());
+        }
     }
 
     #[test]

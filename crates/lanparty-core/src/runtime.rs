@@ -310,6 +310,7 @@ impl Runtime {
             hashed_bytes_total: 0,
             cancel_hash: Arc::new(AtomicBool::new(false)),
             share: share_tx,
+            first_listing: Some(Vec::new()),
         };
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -588,6 +589,8 @@ struct LibraryActor {
     cancel_hash: Arc<AtomicBool>,
     /// What this peer shares, for the network side.
     share: watch::Sender<Arc<LocalShare>>,
+    /// `Some` until the first full scan completes: the `list-games` requests waiting for it.
+    first_listing: Option<Vec<oneshot::Sender<LibrarySnapshot>>>,
 }
 
 impl LibraryActor {
@@ -622,6 +625,11 @@ impl LibraryActor {
 
     fn handle(&mut self, request: Request) {
         match request {
+            // Before the first scan there is nothing true to say: an empty list would read as
+            // "no games". Such requests are answered when it completes.
+            Request::ListGames(reply) if self.first_listing.is_some() => {
+                self.first_listing.get_or_insert_with(Vec::new).push(reply);
+            }
             Request::ListGames(reply) => {
                 let _ = reply.send(self.snapshot());
             }
@@ -844,6 +852,11 @@ impl LibraryActor {
             ms: elapsed.as_millis() as u64,
         };
         let _ = self.events.send(Event::ScanFinished(report.clone()));
+        if full {
+            for waiter in self.first_listing.take().unwrap_or_default() {
+                let _ = waiter.send(self.snapshot());
+            }
+        }
         if let Some(running) = running {
             for waiter in running.waiters {
                 let _ = waiter.send(report.clone());

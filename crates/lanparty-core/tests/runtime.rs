@@ -170,3 +170,17 @@ async fn hashing_reports_progress() {
     assert_eq!((done, total), (20_000_003, 20_000_003));
     runtime.shutdown().await;
 }
+
+/// Asked right after start, while the first scan still hashes, the library answers with what
+/// that scan finds, not with an empty list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_listing_waits_for_the_first_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (games, state) = (tmp.path().join("games"), tmp.path().join("state"));
+    make_game(&games, "alpha", "1.0", 64_000_000);
+    let (runtime, _events) = start(&games, &state).await;
+    // Hashing 64 MB takes long enough that this request arrives during the first scan.
+    let snapshot = runtime.list_games().await.unwrap();
+    assert!(find(&snapshot, "alpha").is_some_and(|g| g.shareable), "{snapshot:?}");
+    runtime.shutdown().await;
+}
