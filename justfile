@@ -44,9 +44,15 @@ fuzz secs="60":
 fmt:
     cargo fmt --all
 
-# Lints: rustfmt, clippy on every crate including the desktop shell, TypeScript.
+# Lints: rustfmt, clippy on every crate including the desktop shell, dependency licenses and
+# sources (cargo-deny), TypeScript.
 # (`cargo test` covers the default members: everything but the shell, which clippy compiles.)
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo deny --log-level error check licenses bans sources
     npm run typecheck
+
+# Check dependencies against the RustSec advisory database (needs to fetch it from the internet).
+audit:
+    cargo deny check advisories

@@ -49,6 +49,11 @@ if ! command -v just >/dev/null; then
   command -v just >/dev/null || { say "just was installed but is not on PATH"; exit 1; }
 fi
 
+if ! command -v cargo-deny >/dev/null; then
+  say "installing cargo-deny (a few minutes, once)"
+  cargo install --locked --quiet cargo-deny
+fi
+
 # The discovery tests browse with python-zeroconf through the `python3` on PATH, which may not
 # be Debian's (pyenv): make sure that one can import it.
 if ! python3 -c "import zeroconf" 2>/dev/null; then
