@@ -36,7 +36,7 @@ fn check_pin(end_entity: &CertificateDer<'_>, expected: Option<PeerId>) -> Resul
     let actual = PeerId::of_certificate(end_entity);
     match expected {
         Some(expected) if expected != actual => {
-            tracing::info!(expected = %expected.short(), actual = %actual.short(), "peer certificate does not match the expected peer id");
+            tracing::warn!(expected = %expected.short(), actual = %actual.short(), "peer certificate does not match the expected peer id; not trusted");
             Err(rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure))
         }
         _ => Ok(()),
