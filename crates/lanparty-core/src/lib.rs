@@ -18,6 +18,7 @@
 //! - [`net`]: the QUIC endpoint, connections to peers and serving their requests.
 //! - [`discovery`]: finding peers with mDNS.
 //! - [`remote`]: merging the peers' libraries with the local one.
+//! - [`transfer`]: downloads (so far the chunk planner).
 //! - [`state`]: the state directory layout and crash-safe file writes.
 //! - [`runtime`]: the actor that owns the library, the request handle and the event stream.
 
@@ -31,6 +32,7 @@ pub mod relpath;
 pub mod remote;
 pub mod runtime;
 pub mod state;
+pub mod transfer;
 
 pub use catalog::{Catalog, GameId, GameMeta};
 pub use runtime::{Config, Event, Runtime, StartError};
