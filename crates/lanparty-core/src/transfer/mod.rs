@@ -3,5 +3,7 @@
 //! # Layout
 //!
 //! - [`plan`]: the pure planner that decides which chunk to ask which peer for.
+//! - [`verify`]: choosing a manifest by plurality and checking one received from the network.
 
 pub mod plan;
+pub mod verify;
