@@ -39,7 +39,7 @@ pub fn choose<P: Clone>(
         votes.entry(*hash).or_default().push(peer.clone());
     }
     let mut ranked: Vec<(Hash, Vec<P>)> = votes.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    ranked.sort_by_key(|(_, peers)| std::cmp::Reverse(peers.len()));
     match ranked.as_slice() {
         [] => Err(ManifestError::NoSource { game: game.clone(), version: version.to_owned() }),
         [(_, first), (_, second), ..] if first.len() == second.len() => {
