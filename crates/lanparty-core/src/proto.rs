@@ -240,6 +240,10 @@ fn check_library(games: &[GameSummary]) -> Result<(), ProtoError> {
     if games.len() > MAX_GAMES {
         return Err(malformed(format!("more than {MAX_GAMES} games")));
     }
+    let mut ids = std::collections::HashSet::new();
+    if let Some(dup) = games.iter().find(|g| !ids.insert(&g.id)) {
+        return Err(malformed(format!("game `{}` listed twice", dup.id)));
+    }
     games.iter().try_for_each(check_summary)
 }
 
@@ -297,8 +301,14 @@ impl Response {
 
 /// Decodes one frame body: JSON of a known `type`, then the message's own bounds.
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8], known: &[&str]) -> Result<T, ProtoError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
-    match value.get("type").and_then(serde_json::Value::as_str) {
+    /// Only the `type`; every other field is skipped without being built.
+    #[derive(Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+    }
+    let Kind { kind } = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+    match kind.as_deref() {
         None => return Err(malformed("no `type` field")),
         Some(kind) if !known.contains(&kind) => {
             let shown: String = kind.chars().take(40).collect();
@@ -306,7 +316,7 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8], known: &[&str]) -> Result
         }
         Some(_) => {}
     }
-    serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+    serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
 }
 
 pub fn decode_request(body: &[u8]) -> Result<Request, ProtoError> {

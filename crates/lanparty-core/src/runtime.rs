@@ -157,6 +157,51 @@ pub enum Event {
         revision: u64,
         games: usize,
     },
+    /// What the LAN has changed: each game here or on a peer whose merged view changed (which
+    /// peers hold which version, the newest version, how many can serve it), and games no one
+    /// has any more.
+    GamesChanged {
+        games: Vec<GameInfo>,
+        removed: Vec<String>,
+    },
+}
+
+/// Quiet time after a change of the local or a remote library before `games-changed` is sent.
+const GAMES_DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// Emits `games-changed` whenever the merged view of the LAN's games changes. Holds the runtime
+/// only weakly, so dropping the last handle still stops everything.
+async fn follow_games(inner: std::sync::Weak<Inner>, mut remote: watch::Receiver<Arc<crate::net::RemoteView>>) {
+    let Some(first) = inner.upgrade() else { return };
+    let mut events = first.events.subscribe();
+    let shutdown = first.shutdown.clone();
+    drop(first);
+    let mut known: BTreeMap<String, GameInfo> = BTreeMap::new();
+    loop {
+        // Wait for a change of either side, then for quiet.
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            changed = remote.changed() => if changed.is_err() { return },
+            event = events.recv() => match event {
+                Ok(Event::LibraryChanged { .. } | Event::LibraryUnavailable { .. } | Event::LibraryAvailable { .. }) => {}
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        }
+        tokio::time::sleep(GAMES_DEBOUNCE).await;
+        remote.borrow_and_update();
+        let Some(inner) = inner.upgrade() else { return };
+        let runtime = Runtime { inner };
+        let Ok(snapshot) = runtime.list_games().await else { return };
+        let now: BTreeMap<String, GameInfo> = snapshot.games.into_iter().map(|g| (g.id.clone(), g)).collect();
+        let games: Vec<GameInfo> = now.values().filter(|g| known.get(&g.id) != Some(g)).cloned().collect();
+        let removed: Vec<String> = known.keys().filter(|id| !now.contains_key(*id)).cloned().collect();
+        if !games.is_empty() || !removed.is_empty() {
+            let _ = runtime.inner.events.send(Event::GamesChanged { games, removed });
+        }
+        known = now;
+    }
 }
 
 /// A connected peer, as hosts list it.
@@ -376,7 +421,11 @@ impl Runtime {
             manual: tokio::sync::Mutex::new(saved.manual),
             manual_path,
         };
-        Ok((Runtime { inner: Arc::new(inner) }, first_subscriber))
+        let inner = Arc::new(inner);
+        if let Some(net) = &inner.net {
+            inner.tasks.spawn(follow_games(Arc::downgrade(&inner), net.watch_remote()));
+        }
+        Ok((Runtime { inner }, first_subscriber))
     }
 
     /// The UDP port peers reach this one on, when online.
@@ -788,6 +837,10 @@ impl LibraryActor {
         let Some(mut output) = output else {
             let message = "the library scan failed unexpectedly; it will be retried".to_owned();
             let _ = self.events.send(Event::Warning { message });
+            // Those waiting for this scan wait for the retry, which is a full scan.
+            if let Some(running) = running {
+                self.full_waiters.extend(running.waiters);
+            }
             // Retry at the next periodic scan; waiters learn nothing better by waiting.
             self.next_full = Instant::now() + self.rescan_interval.min(Duration::from_secs(60));
             return;
@@ -870,6 +923,7 @@ impl LibraryActor {
 
     /// Publishes the shareable games if they changed, under a new revision.
     fn publish_share(&mut self) {
+        let current = self.share.borrow().clone();
         let games: BTreeMap<GameId, SharedGame> = if self.unavailable.is_some() {
             BTreeMap::new()
         } else {
@@ -878,13 +932,17 @@ impl LibraryActor {
                 .filter_map(|(name, root)| match root {
                     Root::Game(g) if g.is_shareable() => g.manifest.clone().map(|manifest| {
                         let meta = (g.meta_source == crate::library::MetaSource::GameJson).then(|| g.meta.clone());
-                        (g.id.clone(), SharedGame { manifest, root: self.games_dir.join(name), meta })
+                        // Serialized once per manifest, not once per request.
+                        let manifest_json = match current.games.get(&g.id) {
+                            Some(old) if old.manifest.hash == manifest.hash => old.manifest_json.clone(),
+                            _ => serde_json::to_vec(manifest.as_ref()).unwrap_or_default().into(),
+                        };
+                        (g.id.clone(), SharedGame { manifest, manifest_json, root: self.games_dir.join(name), meta })
                     }),
                     _ => None,
                 })
                 .collect()
         };
-        let current = self.share.borrow().clone();
         let same = current.games.len() == games.len()
             && current.games.iter().zip(&games).all(|((a, x), (b, y))| a == b && x.manifest.hash == y.manifest.hash);
         if !same {

@@ -102,7 +102,11 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    ExitCode::from(runtime.block_on(run(args)))
+    let code = runtime.block_on(run(args));
+    // Stdin is read by a blocking thread that no signal interrupts: do not wait for it, or a
+    // SIGTERM with the input still open would hang until the next line.
+    runtime.shutdown_background();
+    ExitCode::from(code)
 }
 
 async fn run(args: Args) -> u8 {

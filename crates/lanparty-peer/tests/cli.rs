@@ -242,3 +242,17 @@ fn an_unreadable_file_fails_its_game_only() {
     assert!(reason.contains("cannot read xonotic.rar") && reason.contains("ermission denied"), "{reason}");
     assert!(peer.shutdown().success());
 }
+
+/// A host that keeps the input open (a terminal, a supervisor) must still be able to stop the
+/// peer with SIGTERM.
+#[test]
+fn sigterm_stops_the_peer_while_its_input_is_open() {
+    let dirs = Dirs::new();
+    let mut peer = Peer::spawn(&str_args(&dirs.args()));
+    peer.expect("ready");
+    peer.expect("scan-finished");
+    let killed = Command::new("kill").args(["-TERM", &peer.pid().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = peer.wait(Duration::from_secs(10)).expect("exits on SIGTERM with stdin open");
+    assert_eq!(status.code(), Some(0));
+}

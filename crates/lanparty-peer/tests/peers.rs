@@ -92,6 +92,14 @@ fn three_peers_share_their_libraries_follow_changes_and_notice_a_death() {
     for peer in [&mut a, &mut c] {
         poll(peer, json!({"cmd": "list-games"}), "games", 10, |g| game(g, "wesnoth").is_some_and(|w| w["peers"] == 1));
     }
+    // ...and as an event with the merged view, for hosts that follow rather than ask.
+    let announced = |l: &Value| {
+        l["type"] == "games-changed"
+            && game(l, "wesnoth").is_some_and(|w| w["peers"] == 1 && w["latest_version"] == "1.18.7")
+    };
+    if !a.seen.iter().any(announced) {
+        a.expect_where("games-changed", Duration::from_secs(5), |l| announced(l));
+    }
 
     // C dies without a word: the others notice within 15 s.
     let killed_at = Instant::now();

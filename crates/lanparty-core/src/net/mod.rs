@@ -19,7 +19,7 @@ mod endpoint;
 mod serve;
 pub mod tls;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,6 +48,11 @@ const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(8);
 /// Most dial targets kept; manual ones are never evicted.
 const MAX_TARGETS: usize = 512;
+/// Dials in flight at once.
+const MAX_DIALS: usize = 32;
+/// Dial targets learned by peer exchange, at most: a peer cannot flood the table with
+/// addresses (each message is also bounded, `proto::MAX_PEX_PEERS`).
+const MAX_EXCHANGE_TARGETS: usize = 128;
 /// Bad requests tolerated on one connection before it is closed.
 const MAX_STRIKES: u32 = 20;
 
@@ -55,6 +60,8 @@ const MAX_STRIKES: u32 = 20;
 #[derive(Clone, Debug)]
 pub struct SharedGame {
     pub manifest: Arc<Manifest>,
+    /// The manifest as sent on the wire, serialized once.
+    pub manifest_json: Arc<[u8]>,
     /// The game root on disk.
     pub root: PathBuf,
     /// Metadata sent along for games the catalog may lack.
@@ -438,9 +445,10 @@ impl Manager {
                 let is_current = self.peers.get(&peer_id).is_some_and(|p| p.conn.stable_id() == stable_id);
                 if is_current {
                     if let Some(peer) = self.peers.remove(&peer_id) {
+                        // The view first: a host reacting to the event reads the new state.
+                        self.publish();
                         let event = Event::PeerLeft { peer_id: peer_id.to_string(), name: peer.name, reason };
                         let _ = self.events.send(event);
-                        self.publish();
                     }
                 }
             }
@@ -499,6 +507,11 @@ impl Manager {
                     }
                     // Trusted only once a handshake proves `id` behind the address.
                     for addr in learned.addrs {
+                        let learned_count = self.targets.values().filter(|t| t.source == Source::Exchange).count();
+                        if learned_count >= MAX_EXCHANGE_TARGETS && !self.targets.contains_key(&addr) {
+                            tracing::debug!(from = %from.short(), "peer exchange table full; ignoring the rest");
+                            return;
+                        }
                         tracing::debug!(from = %from.short(), peer = %id.short(), %addr, "learned a peer");
                         self.add_target(addr, Some(id), Source::Exchange);
                     }
@@ -526,10 +539,16 @@ impl Manager {
             return;
         }
         if self.targets.len() >= MAX_TARGETS {
+            // Evict among targets of the same or a less trusted kind: an exchanged address never
+            // pushes out an mDNS find, and nothing pushes out a manual one.
+            let evictable = |t: &Target| match source {
+                Source::Manual | Source::Mdns => t.source != Source::Manual,
+                Source::Exchange => t.source == Source::Exchange,
+            };
             let oldest = self
                 .targets
                 .iter()
-                .filter(|(_, t)| t.source != Source::Manual && !t.in_flight)
+                .filter(|(_, t)| evictable(t) && !t.in_flight)
                 .min_by_key(|(_, t)| t.added)
                 .map(|(a, _)| *a);
             match oldest {
@@ -549,13 +568,26 @@ impl Manager {
     fn dial_due(&mut self) {
         let now = Instant::now();
         let own = self.ctx.identity.peer_id;
+        let mut in_flight = self.targets.values().filter(|t| t.in_flight).count();
+        // One dial per peer id at a time: a peer with two addresses (two interfaces, or a manual
+        // and an mDNS one) is not dialed twice at once, which would race two connections.
+        let mut dialing: HashSet<PeerId> =
+            self.targets.values().filter(|t| t.in_flight).filter_map(|t| t.expected.or(t.proven)).collect();
         for (addr, target) in &mut self.targets {
+            if in_flight >= MAX_DIALS {
+                break;
+            }
             let known = target.expected.or(target.proven);
             let connected =
                 known.is_some_and(|id| self.peers.contains_key(&id)) || self.peers.values().any(|p| p.addr == *addr);
-            if target.in_flight || target.next_try > now || connected || known == Some(own) {
+            let busy = known.is_some_and(|id| dialing.contains(&id));
+            if target.in_flight || target.next_try > now || connected || busy || known == Some(own) {
                 continue;
             }
+            if let Some(id) = known {
+                dialing.insert(id);
+            }
+            in_flight += 1;
             target.in_flight = true;
             let (endpoint, ctx, addr, expected) = (self.endpoint.clone(), self.ctx.clone(), *addr, target.expected);
             self.ctx.tasks.spawn(endpoint::dial(endpoint, ctx, addr, expected));
@@ -607,6 +639,8 @@ impl Manager {
             });
         }
         self.ctx.tasks.spawn(serve::drive(conn, peer_id, self.ctx.clone()));
+        self.exchange_peers(peer_id);
+        self.publish();
         if is_new {
             let event = Event::PeerJoined {
                 peer_id: peer_id.to_string(),
@@ -616,8 +650,6 @@ impl Manager {
             };
             let _ = self.events.send(event);
         }
-        self.exchange_peers(peer_id);
-        self.publish();
     }
 
     /// Tells the new peer about everyone else, and everyone else about the new peer.
@@ -663,6 +695,7 @@ impl Manager {
     }
 
     fn library_changed(&mut self, peer_id: PeerId) {
+        self.publish();
         if let Some(peer) = self.peers.get(&peer_id) {
             let event = Event::PeerLibraryChanged {
                 peer_id: peer_id.to_string(),
@@ -671,7 +704,6 @@ impl Manager {
             };
             let _ = self.events.send(event);
         }
-        self.publish();
     }
 
     fn publish(&self) {

@@ -19,8 +19,12 @@ use crate::library::manifest::chunk_len;
 use crate::library::{CHUNK_SIZE, FileEntry};
 use crate::proto::{self, ErrorCode, Request, Response};
 
-/// Chunk uploads served at once across all peers.
+/// Bulk answers (chunks, manifests) sent at once across all peers...
 pub(super) const MAX_CONCURRENT_UPLOADS: usize = 16;
+/// ...and to one peer: one peer cannot take every slot.
+const MAX_UPLOADS_PER_PEER: usize = 4;
+/// Longest wait for the peer to take one block: a peer that stops reading loses its slot.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Block size when streaming a chunk from disk to the network.
 const BLOCK: usize = 256 * 1024;
 /// How long a peer may take to send its request frame.
@@ -29,6 +33,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Serves every stream the peer opens until the connection ends, then tells the manager.
 pub(super) async fn drive(conn: quinn::Connection, peer_id: PeerId, ctx: Arc<Ctx>) {
     let strikes = Arc::new(AtomicU32::new(0));
+    let uploads = Arc::new(tokio::sync::Semaphore::new(MAX_UPLOADS_PER_PEER));
     let reason = loop {
         let accepted = tokio::select! {
             _ = ctx.shutdown.cancelled() => break "shutting down".to_owned(),
@@ -36,9 +41,9 @@ pub(super) async fn drive(conn: quinn::Connection, peer_id: PeerId, ctx: Arc<Ctx
         };
         match accepted {
             Ok((send, recv)) => {
-                let (ctx2, conn2, strikes) = (ctx.clone(), conn.clone(), strikes.clone());
+                let (ctx2, conn2, strikes, uploads) = (ctx.clone(), conn.clone(), strikes.clone(), uploads.clone());
                 ctx.tasks.spawn(async move {
-                    if let Err(code) = handle(send, recv, peer_id, &ctx2).await {
+                    if let Err(code) = handle(send, recv, peer_id, &ctx2, &conn2, &uploads).await {
                         let n = strikes.fetch_add(1, Ordering::Relaxed) + 1;
                         tracing::debug!(peer = %peer_id.short(), ?code, strikes = n, "bad request");
                         if n >= MAX_STRIKES {
@@ -75,6 +80,8 @@ async fn handle(
     mut recv: quinn::RecvStream,
     peer_id: PeerId,
     ctx: &Ctx,
+    conn: &quinn::Connection,
+    peer_uploads: &tokio::sync::Semaphore,
 ) -> Result<(), ErrorCode> {
     let request = match tokio::time::timeout(REQUEST_TIMEOUT, proto::read_request(&mut recv)).await {
         Ok(Ok(request)) => request,
@@ -108,9 +115,17 @@ async fn handle(
             match shared.filter(|g| g.manifest.version == version) {
                 None => not_found(&game, &version),
                 Some(shared) => {
-                    let body = serde_json::to_vec(shared.manifest.as_ref()).unwrap_or_default();
+                    let Some(_permits) = upload_slot(ctx, conn, peer_uploads).await else { return Ok(()) };
+                    let body = &shared.manifest_json;
                     let header = Response::Manifest { len: body.len() as u64 };
-                    if proto::write_frame(&mut send, &header).await.is_ok() && send.write_all(&body).await.is_ok() {
+                    let sent = async {
+                        proto::write_frame(&mut send, &header).await.ok()?;
+                        for block in body.chunks(BLOCK) {
+                            write_block(&mut send, block).await?;
+                        }
+                        Some(())
+                    };
+                    if sent.await.is_some() {
                         let _ = send.finish();
                     }
                     return Ok(());
@@ -129,11 +144,40 @@ async fn handle(
             if chunk >= entry.chunks.len() as u64 {
                 return respond(&mut send, error(ErrorCode::NotFound, &format!("{file} has no chunk {chunk}"))).await;
             }
-            let Ok(_permit) = ctx.uploads.acquire().await else { return Ok(()) };
+            let Some(_permits) = upload_slot(ctx, conn, peer_uploads).await else { return Ok(()) };
             return send_chunk(&mut send, &shared.root, entry, chunk).await;
         }
     };
     respond(&mut send, answer).await
+}
+
+/// A slot for a bulk answer: one of this peer's, then one of all peers'. `None` if the
+/// connection closes while waiting.
+async fn upload_slot<'a>(
+    ctx: &'a Ctx,
+    conn: &quinn::Connection,
+    peer_uploads: &'a tokio::sync::Semaphore,
+) -> Option<(tokio::sync::SemaphorePermit<'a>, tokio::sync::SemaphorePermit<'a>)> {
+    tokio::select! {
+        _ = conn.closed() => None,
+        permits = async {
+            let mine = peer_uploads.acquire().await.ok()?;
+            let all = ctx.uploads.acquire().await.ok()?;
+            Some((mine, all))
+        } => permits,
+    }
+}
+
+/// Writes one block, or gives up (resetting the stream) when the peer does not take it in time.
+async fn write_block(send: &mut quinn::SendStream, block: &[u8]) -> Option<()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, send.write_all(block)).await {
+        Ok(Ok(())) => Some(()),
+        Ok(Err(_)) => None,
+        Err(_) => {
+            let _ = send.reset(ErrorCode::Unavailable.code().into());
+            None
+        }
+    }
 }
 
 async fn respond(send: &mut quinn::SendStream, response: Response) -> Result<(), ErrorCode> {
@@ -210,7 +254,7 @@ async fn send_chunk(send: &mut quinn::SendStream, root: &Path, entry: &FileEntry
             let _ = send.reset(ErrorCode::Unavailable.code().into());
             return Ok(());
         }
-        if send.write_all(&buf[..want]).await.is_err() {
+        if write_block(send, &buf[..want]).await.is_none() {
             return Ok(());
         }
         left -= want;

@@ -173,8 +173,11 @@ impl<P: Clone + Ord + Hash + Eq> Planner<P> {
 
     /// The next chunk for `peer`: from the queue, or in the endgame one it would finish first.
     fn take_for(&mut self, peer: &P, now: Duration) -> Option<ChunkId> {
-        if let Some(chunk) = self.queue.pop_front() {
-            return Some(chunk);
+        // A chunk handed back may have arrived meanwhile from a slower copy.
+        while let Some(chunk) = self.queue.pop_front() {
+            if !self.done.contains(&chunk) {
+                return Some(chunk);
+            }
         }
         let mine = &self.peers[peer];
         let mut best: Option<(Duration, ChunkId)> = None;
