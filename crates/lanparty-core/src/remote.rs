@@ -61,15 +61,14 @@ fn runs(s: &str) -> impl Iterator<Item = &str> {
 /// The local games and the games only peers have, each with `peers`, `latest_version` and
 /// `copies` filled in.
 pub fn merge(local: Vec<GameInfo>, peers: &[RemotePeer], catalog: &Catalog) -> Vec<GameInfo> {
-    let libraries: Vec<(String, String, Vec<crate::proto::GameSummary>)> =
-        peers.iter().map(|p| (p.peer_id.to_string(), p.name.clone(), p.library.games.clone())).collect();
-    merge_copies(local, &libraries, catalog)
+    let libraries = peers.iter().map(|p| (p.peer_id.to_string(), p.name.as_str(), p.library.games.as_slice()));
+    merge_copies(local, libraries, catalog)
 }
 
-/// [`merge`] on (peer id, peer name, shared games) triples.
-pub fn merge_copies(
+/// [`merge`] on (peer id, peer name, shared games), borrowed.
+pub fn merge_copies<'a>(
     local: Vec<GameInfo>,
-    libraries: &[(String, String, Vec<crate::proto::GameSummary>)],
+    libraries: impl IntoIterator<Item = (String, &'a str, &'a [crate::proto::GameSummary])>,
     catalog: &Catalog,
 ) -> Vec<GameInfo> {
     let mut games: BTreeMap<String, GameInfo> = local.into_iter().map(|g| (g.id.clone(), g)).collect();
@@ -90,7 +89,7 @@ pub fn merge_copies(
             });
             info.copies.push(PeerCopy {
                 peer_id: peer_id.clone(),
-                name: peer_name.clone(),
+                name: peer_name.to_owned(),
                 version: summary.version.clone(),
                 manifest_hash: summary.manifest_hash.to_hex(),
                 size: summary.size,
@@ -145,12 +144,13 @@ mod tests {
         let mut local = GameInfo::remote_only(&meta, MetaSource::Catalog);
         local.version = Some("1.0".into());
         local.downloaded = true;
-        let libraries = vec![
-            ("P1".to_owned(), "Zed".to_owned(), vec![summary("quake", "1.10", 100), summary("unknown-mod", "3", 55)]),
-            ("P2".to_owned(), "Amy".to_owned(), vec![summary("quake", "1.10", 100)]),
-            ("P3".to_owned(), "Bob".to_owned(), vec![summary("quake", "1.9", 90), summary("unknown-mod", "2", 44)]),
+        let libraries = [
+            ("P1", "Zed", vec![summary("quake", "1.10", 100), summary("unknown-mod", "3", 55)]),
+            ("P2", "Amy", vec![summary("quake", "1.10", 100)]),
+            ("P3", "Bob", vec![summary("quake", "1.9", 90), summary("unknown-mod", "2", 44)]),
         ];
-        let merged = merge_copies(vec![local], &libraries, &catalog);
+        let borrowed = libraries.iter().map(|(id, name, games)| (id.to_string(), *name, games.as_slice()));
+        let merged = merge_copies(vec![local], borrowed, &catalog);
         let quake = merged.iter().find(|g| g.id == "quake").unwrap();
         assert_eq!(quake.latest_version.as_deref(), Some("1.10"));
         assert_eq!(quake.peers, 2);

@@ -89,6 +89,13 @@ fn bad_lines_get_specific_errors_and_the_peer_keeps_running() {
     assert!(peer.shutdown().success());
 }
 
+/// Sends SIGTERM and returns the exit code, if the peer exits within `within`.
+fn terminate(peer: &mut Peer, within: Duration) -> Option<i32> {
+    let killed = Command::new("kill").args(["-TERM", &peer.pid().to_string()]).status().unwrap();
+    assert!(killed.success());
+    peer.wait(within).and_then(|status| status.code())
+}
+
 #[test]
 fn end_of_input_keeps_serving_until_sigterm() {
     let dirs = Dirs::new();
@@ -96,10 +103,7 @@ fn end_of_input_keeps_serving_until_sigterm() {
     peer.expect("ready");
     peer.close_stdin();
     assert!(peer.wait(Duration::from_millis(500)).is_none(), "peer exited at end of input");
-    let killed = Command::new("kill").args(["-TERM", &peer.pid().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let status = peer.wait(Duration::from_secs(20)).expect("exits on SIGTERM");
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(terminate(&mut peer, Duration::from_secs(20)), Some(0));
 }
 
 #[test]
@@ -251,8 +255,5 @@ fn sigterm_stops_the_peer_while_its_input_is_open() {
     let mut peer = Peer::spawn(&str_args(&dirs.args()));
     peer.expect("ready");
     peer.expect("scan-finished");
-    let killed = Command::new("kill").args(["-TERM", &peer.pid().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let status = peer.wait(Duration::from_secs(10)).expect("exits on SIGTERM with stdin open");
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(terminate(&mut peer, Duration::from_secs(10)), Some(0), "exits on SIGTERM with stdin open");
 }

@@ -165,7 +165,7 @@ pub(crate) enum Command {
     Delta { peer_id: PeerId, delta: LibraryDelta },
     Library { peer_id: PeerId, library: LibrarySummary },
     Learned { from: PeerId, peers: Vec<PeerAddr> },
-    Connection4Peer { peer_id: PeerId, reply: oneshot::Sender<Option<quinn::Connection>> },
+    ConnectionOf { peer_id: PeerId, reply: oneshot::Sender<Option<quinn::Connection>> },
 }
 
 /// A connection whose hello exchange succeeded.
@@ -261,7 +261,7 @@ impl Net {
 
     pub(crate) async fn connection(&self, peer_id: PeerId) -> Result<quinn::Connection, NetError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Connection4Peer { peer_id, reply }).await.map_err(|_| NetError::Stopped)?;
+        self.tx.send(Command::ConnectionOf { peer_id, reply }).await.map_err(|_| NetError::Stopped)?;
         rx.await.map_err(|_| NetError::Stopped)?.ok_or_else(|| NetError::NoSuchPeer(peer_id.short()))
     }
 
@@ -517,7 +517,7 @@ impl Manager {
                     }
                 }
             }
-            Command::Connection4Peer { peer_id, reply } => {
+            Command::ConnectionOf { peer_id, reply } => {
                 let _ = reply.send(self.peers.get(&peer_id).map(|p| p.conn.clone()));
             }
         }
