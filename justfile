@@ -26,7 +26,7 @@ app:
 
 # Run every test: formatting and lints, Rust unit/integration/CLI tests, frontend tests and build.
 test: lint
-    cargo test --locked
+    cargo test --locked --features lanparty-peer/test-faults
     npm test
     npm run build
 

@@ -103,6 +103,9 @@ pub fn merge_copies<'a>(
             (l, r) => l.or(r),
         };
         info.latest_version = latest.map(str::to_owned);
+        // Downloaded here, and a peer has a newer version: `update` fetches it.
+        info.update_available = info.downloaded
+            && matches!((info.version.as_deref(), newest_remote), (Some(l), Some(r)) if compare_versions(l, r) == Ordering::Less);
         info.peers = info.copies.iter().filter(|c| Some(c.version.as_str()) == latest).count();
         // A game not here is as big as the newest copy a peer has.
         if !info.downloaded {
@@ -155,12 +158,14 @@ mod tests {
         assert_eq!(quake.latest_version.as_deref(), Some("1.10"));
         assert_eq!(quake.peers, 2);
         assert_eq!(quake.version.as_deref(), Some("1.0"));
+        assert!(quake.update_available, "downloaded at 1.0, peers have 1.10");
         let names: Vec<&str> = quake.copies.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Amy", "Bob", "Zed"]);
 
         let unknown = merged.iter().find(|g| g.id == "unknown-mod").unwrap();
         assert_eq!((unknown.peers, unknown.size, unknown.downloaded), (1, 55, false));
         assert_eq!(unknown.latest_version.as_deref(), Some("3"));
+        assert!(!unknown.update_available, "not downloaded here: a download, not an update");
         assert_eq!(unknown.source, MetaSource::Peer);
         assert_eq!(unknown.title, GameMeta::unknown(GameId::new("unknown-mod").unwrap(), "3").title);
     }

@@ -30,6 +30,7 @@ use crate::library::watch::{self as fswatch, Debouncer, Trigger, WatchSet};
 use crate::library::{GameInfo, IgnoredEntry, Root};
 use crate::net::{LocalShare, Net, NetConfig, NetError, RemotePeer, SharedGame, Source};
 use crate::state::{StateDir, StateDirError};
+use crate::transfer::{DownloadError, Kind, Started};
 use tokio::sync::watch;
 
 /// Events buffered per subscriber before the slowest one starts losing them.
@@ -59,6 +60,8 @@ pub struct Config {
     pub peers: Vec<String>,
     /// Announce and find peers with mDNS.
     pub mdns: bool,
+    /// Most bytes per second served to peers, all together; `None` for no limit.
+    pub upload_limit: Option<u64>,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             port: Some(crate::net::DEFAULT_PORT),
             peers: Vec::new(),
             mdns: true,
+            upload_limit: None,
         }
     }
 }
@@ -163,6 +167,58 @@ pub enum Event {
     GamesChanged {
         games: Vec<GameInfo>,
         removed: Vec<String>,
+    },
+    /// A download (or update) is under way; `bytes_done` were verified by an earlier run.
+    DownloadStarted {
+        game: String,
+        version: String,
+        update: bool,
+        bytes_total: u64,
+        bytes_done: u64,
+        peers: usize,
+    },
+    /// At most twice a second while a download runs. `bytes_per_s` is over the last 5 s;
+    /// `eta_s` is absent while the speed is unknown.
+    DownloadProgress {
+        game: String,
+        version: String,
+        bytes_done: u64,
+        bytes_total: u64,
+        bytes_per_s: u64,
+        eta_s: Option<f64>,
+        peers: Vec<crate::transfer::PeerRate>,
+    },
+    /// A peer is left out of a download (corrupt chunks, repeated refusals).
+    DownloadPeerDropped {
+        game: String,
+        peer_id: String,
+        name: String,
+        reason: String,
+    },
+    /// The game is downloaded and the library lists it. `bytes` came over the network in this
+    /// run (including chunks discarded as corrupt or duplicate), `resumed_bytes` were verified
+    /// by an earlier run.
+    DownloadFinished {
+        game: String,
+        version: String,
+        update: bool,
+        bytes: u64,
+        bytes_total: u64,
+        resumed_bytes: u64,
+        seconds: f64,
+        mib_per_s: f64,
+        peers: Vec<crate::transfer::PeerBytes>,
+    },
+    /// Nothing was committed. With `resumable`, the verified chunks are kept and `download`
+    /// continues from them; otherwise the partial payload is gone.
+    DownloadFailed {
+        game: String,
+        reason: String,
+        resumable: bool,
+    },
+    /// The partial payload is removed; an installed `local/` and a previous version are untouched.
+    DownloadCancelled {
+        game: String,
     },
 }
 
@@ -256,6 +312,39 @@ enum Request {
     ListGames(oneshot::Sender<LibrarySnapshot>),
     Status(oneshot::Sender<LibraryStatus>),
     Rescan(oneshot::Sender<ScanReport>),
+    /// One game as the last scan saw it.
+    Game(GameId, oneshot::Sender<Option<crate::library::LocalGame>>),
+    /// Marks a game busy (an operation runs on it) or not, then rescans its root; answers when
+    /// that scan is done.
+    Busy {
+        game: GameId,
+        busy: bool,
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// The library as other parts of the runtime (downloads) talk to it.
+#[derive(Clone, Debug)]
+pub(crate) struct LibraryLink {
+    requests: mpsc::Sender<Request>,
+}
+
+impl LibraryLink {
+    async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.requests.send(request(tx)).await.map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// The local game `id` as of the last scan (waiting for the first one).
+    pub(crate) async fn game(&self, id: &GameId) -> Result<Option<crate::library::LocalGame>, Stopped> {
+        self.ask(|reply| Request::Game(id.clone(), reply)).await
+    }
+
+    /// Marks `id` busy or not and waits until its root has been scanned again.
+    pub(crate) async fn set_busy(&self, id: &GameId, busy: bool) -> Result<(), Stopped> {
+        self.ask(|reply| Request::Busy { game: id.clone(), busy, reply }).await
+    }
 }
 
 /// A cheap handle to a running runtime.
@@ -276,6 +365,7 @@ struct Inner {
     /// Manual peers saved in the state dir, as typed (`HOST:PORT`).
     manual: tokio::sync::Mutex<Vec<String>>,
     manual_path: PathBuf,
+    downloads: Option<crate::transfer::Downloads>,
 }
 
 impl Drop for Inner {
@@ -355,7 +445,8 @@ impl Runtime {
             hashed_bytes_total: 0,
             cancel_hash: Arc::new(AtomicBool::new(false)),
             share: share_tx,
-            first_listing: Some(Vec::new()),
+            deferred: Some(Vec::new()),
+            root_waiters: Vec::new(),
         };
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -381,7 +472,8 @@ impl Runtime {
                         }
                     }
                 }
-                let net_config = NetConfig { port, name: config.name.clone(), manual };
+                let net_config =
+                    NetConfig { port, name: config.name.clone(), manual, upload_limit: config.upload_limit };
                 let started = Net::start(
                     net_config,
                     identity.clone(),
@@ -410,6 +502,17 @@ impl Runtime {
                 Some(net)
             }
         };
+        let downloads = net.as_ref().map(|net| {
+            crate::transfer::Downloads::new(crate::transfer::Env {
+                net: net.clone(),
+                library: LibraryLink { requests: requests.clone() },
+                events: events.clone(),
+                games_dir: config.games_dir.clone(),
+                downloads_dir: state.downloads_dir(),
+                shutdown: shutdown.clone(),
+                tasks: tasks.clone(),
+            })
+        });
         let inner = Inner {
             requests,
             events,
@@ -420,10 +523,15 @@ impl Runtime {
             net,
             manual: tokio::sync::Mutex::new(saved.manual),
             manual_path,
+            downloads,
         };
         let inner = Arc::new(inner);
         if let Some(net) = &inner.net {
             inner.tasks.spawn(follow_games(Arc::downgrade(&inner), net.watch_remote()));
+        }
+        if let Some(downloads) = &inner.downloads {
+            // Commits a crash interrupted are finished, downloads it stopped resume.
+            downloads.resume_all().await;
         }
         Ok((Runtime { inner }, first_subscriber))
     }
@@ -572,6 +680,36 @@ impl Runtime {
         rx.await.map_err(|_| Stopped)
     }
 
+    fn downloads(&self) -> Result<&crate::transfer::Downloads, DownloadError> {
+        self.inner.downloads.as_ref().ok_or(DownloadError::Offline)
+    }
+
+    /// Downloads `game` from every peer that has its newest version (or resumes the recorded
+    /// partial download). Answers once the transfer is under way; events follow.
+    pub async fn download(&self, game: &str) -> Result<Started, DownloadError> {
+        self.downloads()?.start(game, Kind::Download).await
+    }
+
+    /// Downloads the newest version of a downloaded game next to the current one, then swaps.
+    pub async fn update(&self, game: &str) -> Result<Started, DownloadError> {
+        self.downloads()?.start(game, Kind::Update).await
+    }
+
+    /// Cancels a download; answers once its partial payload is removed.
+    pub async fn cancel(&self, game: &str) -> Result<(), DownloadError> {
+        self.downloads()?.cancel(game).await
+    }
+
+    /// Games with an operation running, and which.
+    pub fn operations(&self) -> Vec<(String, String)> {
+        self.inner.downloads.as_ref().map(crate::transfer::Downloads::running).unwrap_or_default()
+    }
+
+    /// Bytes of chunks and manifests served to peers since start.
+    pub fn uploaded_bytes(&self) -> u64 {
+        self.inner.net.as_ref().map_or(0, Net::uploaded_bytes)
+    }
+
     /// Stops every task of the runtime and waits for them.
     pub async fn shutdown(&self) {
         self.inner.shutdown.cancel();
@@ -597,6 +735,7 @@ fn make_watcher(
 struct Running {
     full: bool,
     waiters: Vec<oneshot::Sender<ScanReport>>,
+    root_waiters: Vec<oneshot::Sender<()>>,
 }
 
 struct ScanDone {
@@ -639,7 +778,9 @@ struct LibraryActor {
     /// What this peer shares, for the network side.
     share: watch::Sender<Arc<LocalShare>>,
     /// `Some` until the first full scan completes: the `list-games` requests waiting for it.
-    first_listing: Option<Vec<oneshot::Sender<LibrarySnapshot>>>,
+    deferred: Option<Vec<Request>>,
+    /// Callers waiting for a scan of a root (by name) that starts after they asked.
+    root_waiters: Vec<(String, oneshot::Sender<()>)>,
 }
 
 impl LibraryActor {
@@ -676,8 +817,24 @@ impl LibraryActor {
         match request {
             // Before the first scan there is nothing true to say: an empty list would read as
             // "no games". Such requests are answered when it completes.
-            Request::ListGames(reply) if self.first_listing.is_some() => {
-                self.first_listing.get_or_insert_with(Vec::new).push(reply);
+            request @ (Request::ListGames(_) | Request::Game(..)) if self.deferred.is_some() => {
+                self.deferred.get_or_insert_with(Vec::new).push(request);
+            }
+            Request::Game(id, reply) => {
+                let game = match self.roots.get(id.as_str()) {
+                    Some(Root::Game(game)) => Some(game.as_ref().clone()),
+                    _ => None,
+                };
+                let _ = reply.send(game);
+            }
+            Request::Busy { game, busy, reply } => {
+                if busy {
+                    self.busy.insert(game.clone());
+                } else {
+                    self.busy.remove(&game);
+                }
+                self.pending_roots.insert(game.to_string());
+                self.root_waiters.push((game.to_string(), reply));
             }
             Request::ListGames(reply) => {
                 let _ = reply.send(self.snapshot());
@@ -791,7 +948,11 @@ impl LibraryActor {
             return;
         };
         let waiters = if full { std::mem::take(&mut self.full_waiters) } else { Vec::new() };
-        self.running = Some(Running { full, waiters });
+        let (covered, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.root_waiters).into_iter().partition(|(root, _)| full || only.contains(root));
+        self.root_waiters = later;
+        let root_waiters = covered.into_iter().map(|(_, reply)| reply).collect();
+        self.running = Some(Running { full, waiters, root_waiters });
 
         let games_dir = self.games_dir.clone();
         let catalog = self.catalog.clone();
@@ -840,6 +1001,10 @@ impl LibraryActor {
             // Those waiting for this scan wait for the retry, which is a full scan.
             if let Some(running) = running {
                 self.full_waiters.extend(running.waiters);
+                // The state they wait for (busy or not) is set; the next scan will show it.
+                for reply in running.root_waiters {
+                    let _ = reply.send(());
+                }
             }
             // Retry at the next periodic scan; waiters learn nothing better by waiting.
             self.next_full = Instant::now() + self.rescan_interval.min(Duration::from_secs(60));
@@ -906,13 +1071,16 @@ impl LibraryActor {
         };
         let _ = self.events.send(Event::ScanFinished(report.clone()));
         if full {
-            for waiter in self.first_listing.take().unwrap_or_default() {
-                let _ = waiter.send(self.snapshot());
+            for request in self.deferred.take().unwrap_or_default() {
+                self.handle(request);
             }
         }
         if let Some(running) = running {
             for waiter in running.waiters {
                 let _ = waiter.send(report.clone());
+            }
+            for reply in running.root_waiters {
+                let _ = reply.send(());
             }
             if running.full {
                 let period = if self.unavailable.is_some() { UNAVAILABLE_POLL } else { self.rescan_interval };
@@ -931,6 +1099,8 @@ impl LibraryActor {
                 .iter()
                 .filter_map(|(name, root)| match root {
                     Root::Game(g) if g.is_shareable() => g.manifest.clone().map(|manifest| {
+                        #[cfg(feature = "test-faults")]
+                        let manifest = test_faults::hostile_manifest(manifest);
                         let meta = (g.meta_source == crate::library::MetaSource::GameJson).then(|| g.meta.clone());
                         // Serialized once per manifest, not once per request.
                         let manifest_json = match current.games.get(&g.id) {
@@ -996,5 +1166,26 @@ impl LibraryActor {
             );
             let _ = self.events.send(Event::Warning { message });
         }
+    }
+}
+
+/// Fault switches for the integration tests, compiled only with the `test-faults` feature.
+#[cfg(feature = "test-faults")]
+mod test_faults {
+    use std::sync::Arc;
+
+    use crate::library::Manifest;
+
+    /// With `LANPARTY_TEST_HOSTILE_MANIFEST` set, every shared manifest gains a file that would
+    /// land outside the game folder, with hashes recomputed so only the path is wrong.
+    pub fn hostile_manifest(manifest: Arc<Manifest>) -> Arc<Manifest> {
+        if std::env::var_os("LANPARTY_TEST_HOSTILE_MANIFEST").is_none() {
+            return manifest;
+        }
+        let mut files = manifest.files.clone();
+        if let Some(first) = files.first().cloned() {
+            files.push(crate::library::FileEntry { path: "../escape.rar".into(), ..first });
+        }
+        Arc::new(Manifest::new(manifest.game.clone(), manifest.version.clone(), files))
     }
 }

@@ -60,6 +60,11 @@ impl StateDir {
         self.root.join("library")
     }
 
+    /// Running and interrupted downloads, one folder per game (created when a download starts).
+    pub fn downloads_dir(&self) -> PathBuf {
+        self.root.join("downloads")
+    }
+
     pub fn hash_cache(&self) -> PathBuf {
         self.library_dir().join("hash-cache.json")
     }

@@ -71,6 +71,9 @@ struct Args {
     /// Do not announce or look for peers with mDNS.
     #[arg(long)]
     no_mdns: bool,
+    /// Most MiB per second to serve to all peers together (0 for no limit).
+    #[arg(long, value_name = "MIB_PER_S", default_value_t = 0.0)]
+    upload_limit: f64,
 }
 
 fn display_name(s: &str) -> Result<String, String> {
@@ -139,6 +142,7 @@ async fn run(args: Args) -> u8 {
     config.port = Some(args.port);
     config.peers = args.peers.clone();
     config.mdns = !args.no_mdns;
+    config.upload_limit = (args.upload_limit > 0.0).then_some((args.upload_limit * 1024.0 * 1024.0) as u64);
 
     let (runtime, mut events) = match Runtime::start(config).await {
         Ok(started) => started,

@@ -19,6 +19,9 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("add-peer", &["addr"]),
     ("remove-peer", &["addr"]),
     ("ping", &["peer"]),
+    ("download", &["game"]),
+    ("update", &["game"]),
+    ("cancel", &["game"]),
     ("shutdown", &[]),
 ];
 
@@ -118,6 +121,9 @@ pub enum Name {
     AddPeer(String),
     RemovePeer(String),
     Ping(String),
+    Download(String),
+    Update(String),
+    Cancel(String),
     Shutdown,
 }
 
@@ -180,6 +186,9 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
         "add-peer" => Name::AddPeer(text("addr")?),
         "remove-peer" => Name::RemovePeer(text("addr")?),
         "ping" => Name::Ping(text("peer")?),
+        "download" => Name::Download(text("game")?),
+        "update" => Name::Update(text("game")?),
+        "cancel" => Name::Cancel(text("game")?),
         _ => Name::Shutdown,
     };
     Ok(Command { name, cmd, id })
@@ -210,6 +219,8 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
                 "games_dir": runtime.games_dir(),
                 "state_dir": runtime.state_dir(),
                 "library": library,
+                "operations": runtime.operations().into_iter().map(|(game, what)| json!({"game": game, "operation": what})).collect::<Vec<_>>(),
+                "uploaded_bytes": runtime.uploaded_bytes(),
             })
         }),
         Name::ListGames => runtime.list_games().await.map(|snapshot| tagged("games", &snapshot)),
@@ -226,6 +237,18 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
         }),
         Name::Ping(peer) => Ok(match runtime.ping(peer).await {
             Ok(rtt) => json!({"type": "pong", "peer": peer, "rtt_ms": rtt.as_secs_f64() * 1e3}),
+            Err(e) => failed(&e),
+        }),
+        Name::Download(game) => Ok(match runtime.download(game).await {
+            Ok(started) => tagged("downloading", &started),
+            Err(e) => failed(&e),
+        }),
+        Name::Update(game) => Ok(match runtime.update(game).await {
+            Ok(started) => tagged("updating", &started),
+            Err(e) => failed(&e),
+        }),
+        Name::Cancel(game) => Ok(match runtime.cancel(game).await {
+            Ok(()) => json!({"type": "cancelled", "game": game}),
             Err(e) => failed(&e),
         }),
         Name::Shutdown => Ok(json!({"type": "shutdown"})),
@@ -263,6 +286,7 @@ mod tests {
             (r#"{"cmd":"dance"}"#, "unknown command `dance`"),
             (r#"{"cmd":"status","x":1}"#, "no argument `x`"),
             (r#"{"cmd":"add-peer"}"#, "needs a string argument `addr`"),
+            (r#"{"cmd":"download","game":7}"#, "needs a string argument `game`"),
         ] {
             let e = parse_command(line).unwrap_err();
             assert!(e.message.contains(needle), "{line}: {}", e.message);

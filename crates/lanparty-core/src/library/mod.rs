@@ -64,6 +64,8 @@ pub struct GameInfo {
     pub peers: usize,
     /// The newest version here or on any connected peer.
     pub latest_version: Option<String>,
+    /// Downloaded here, and a connected peer has a newer version.
+    pub update_available: bool,
     /// Which peer holds which version.
     pub copies: Vec<crate::remote::PeerCopy>,
 }
@@ -92,6 +94,7 @@ impl GameInfo {
             source: game.meta_source,
             peers: 0,
             latest_version: game.version.clone(),
+            update_available: false,
             copies: Vec::new(),
         }
     }
@@ -117,6 +120,7 @@ impl GameInfo {
             source,
             peers: 0,
             latest_version: None,
+            update_available: false,
             copies: Vec::new(),
         }
     }

@@ -16,6 +16,7 @@
 //! pushed, revisioned deltas; a gap in revisions is mended by asking for the whole library.
 
 mod endpoint;
+mod limit;
 mod serve;
 pub mod tls;
 
@@ -138,6 +139,8 @@ pub struct NetConfig {
     pub name: String,
     /// Manual peers' addresses, resolved.
     pub manual: Vec<SocketAddr>,
+    /// Most bytes per second served to all peers together; `None` for no limit.
+    pub upload_limit: Option<u64>,
 }
 
 /// Why a peer command failed.
@@ -188,6 +191,7 @@ pub struct Net {
     tx: mpsc::Sender<Command>,
     local_addr: SocketAddr,
     remote: watch::Receiver<Arc<RemoteView>>,
+    uploaded: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Net {
@@ -214,7 +218,10 @@ impl Net {
             shutdown: shutdown.clone(),
             tasks: tasks.clone(),
             uploads: Arc::new(tokio::sync::Semaphore::new(serve::MAX_CONCURRENT_UPLOADS)),
+            uploaded: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            limit: config.upload_limit.filter(|&r| r > 0).map(|r| Arc::new(limit::RateLimit::new(r))),
         });
+        let uploaded = ctx.uploaded.clone();
         tasks.spawn(endpoint::accept_loop(endpoint.clone(), ctx.clone()));
         let manager = Manager {
             ctx,
@@ -227,7 +234,12 @@ impl Net {
             sent_summary: None,
         };
         tasks.spawn(manager.run(config.manual));
-        Ok(Net { tx, local_addr, remote })
+        Ok(Net { tx, local_addr, remote, uploaded })
+    }
+
+    /// Bytes of chunks and manifests served to peers since start.
+    pub fn uploaded_bytes(&self) -> u64 {
+        self.uploaded.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -295,6 +307,9 @@ pub(crate) struct Ctx {
     shutdown: CancellationToken,
     tasks: TaskTracker,
     uploads: Arc<tokio::sync::Semaphore>,
+    /// Bulk bytes served, for status and tests.
+    uploaded: Arc<std::sync::atomic::AtomicU64>,
+    limit: Option<Arc<limit::RateLimit>>,
 }
 
 impl Ctx {

@@ -121,7 +121,7 @@ async fn handle(
                     let sent = async {
                         proto::write_frame(&mut send, &header).await.ok()?;
                         for block in body.chunks(BLOCK) {
-                            write_block(&mut send, block).await?;
+                            write_block(ctx, &mut send, block).await?;
                         }
                         Some(())
                     };
@@ -145,7 +145,7 @@ async fn handle(
                 return respond(&mut send, error(ErrorCode::NotFound, &format!("{file} has no chunk {chunk}"))).await;
             }
             let Some(_permits) = upload_slot(ctx, conn, peer_uploads).await else { return Ok(()) };
-            return send_chunk(&mut send, &shared.root, entry, chunk).await;
+            return send_chunk(ctx, &mut send, &shared.root, entry, chunk).await;
         }
     };
     respond(&mut send, answer).await
@@ -168,10 +168,17 @@ async fn upload_slot<'a>(
     }
 }
 
-/// Writes one block, or gives up (resetting the stream) when the peer does not take it in time.
-async fn write_block(send: &mut quinn::SendStream, block: &[u8]) -> Option<()> {
+/// Writes one block (at the upload limit, if any), or gives up (resetting the stream) when the
+/// peer does not take it in time.
+async fn write_block(ctx: &Ctx, send: &mut quinn::SendStream, block: &[u8]) -> Option<()> {
+    if let Some(limit) = &ctx.limit {
+        limit.take(block.len()).await;
+    }
     match tokio::time::timeout(WRITE_TIMEOUT, send.write_all(block)).await {
-        Ok(Ok(())) => Some(()),
+        Ok(Ok(())) => {
+            ctx.uploaded.fetch_add(block.len() as u64, Ordering::Relaxed);
+            Some(())
+        }
         Ok(Err(_)) => None,
         Err(_) => {
             let _ = send.reset(ErrorCode::Unavailable.code().into());
@@ -226,7 +233,13 @@ async fn open_plain(root: &Path, rel: &str) -> std::io::Result<tokio::fs::File> 
     tokio::fs::File::open(path).await
 }
 
-async fn send_chunk(send: &mut quinn::SendStream, root: &Path, entry: &FileEntry, chunk: u64) -> Result<(), ErrorCode> {
+async fn send_chunk(
+    ctx: &Ctx,
+    send: &mut quinn::SendStream,
+    root: &Path,
+    entry: &FileEntry,
+    chunk: u64,
+) -> Result<(), ErrorCode> {
     let len = chunk_len(entry.size, chunk);
     let mut file = match open_plain(root, &entry.path).await {
         Ok(f) => f,
@@ -254,11 +267,26 @@ async fn send_chunk(send: &mut quinn::SendStream, root: &Path, entry: &FileEntry
             let _ = send.reset(ErrorCode::Unavailable.code().into());
             return Ok(());
         }
-        if write_block(send, &buf[..want]).await.is_none() {
+        #[cfg(feature = "test-faults")]
+        faults::corrupt(&mut buf[..want]);
+        if write_block(ctx, send, &buf[..want]).await.is_none() {
             return Ok(());
         }
         left -= want;
     }
     let _ = send.finish();
     Ok(())
+}
+
+/// Fault switches for the integration tests, compiled only with the `test-faults` feature.
+#[cfg(feature = "test-faults")]
+pub(crate) mod faults {
+    /// With `LANPARTY_TEST_CORRUPT_CHUNKS` set, every chunk served has a byte flipped.
+    pub fn corrupt(block: &mut [u8]) {
+        if std::env::var_os("LANPARTY_TEST_CORRUPT_CHUNKS").is_some() {
+            if let Some(b) = block.first_mut() {
+                *b ^= 0xff;
+            }
+        }
+    }
 }

@@ -100,6 +100,8 @@ pub struct Planner<P> {
     holders: HashMap<ChunkId, Vec<P>>,
     done: BTreeSet<ChunkId>,
     peers: BTreeMap<P, PeerState>,
+    /// Requests in flight across all peers, at most: each holds a chunk buffer.
+    capacity: usize,
 }
 
 impl<P: Clone + Ord + Hash + Eq> Planner<P> {
@@ -114,7 +116,40 @@ impl<P: Clone + Ord + Hash + Eq> Planner<P> {
             holders: HashMap::new(),
             done: BTreeSet::new(),
             peers: BTreeMap::new(),
+            capacity: usize::MAX,
         }
+    }
+
+    /// Caps the requests in flight across all peers (each holds a chunk buffer in memory).
+    pub fn with_capacity(mut self, capacity: usize) -> Planner<P> {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// Requests in flight across all peers.
+    pub fn in_flight(&self) -> usize {
+        self.peers.values().map(|p| p.in_flight.len()).sum()
+    }
+
+    /// Whether `chunk` is verified.
+    pub fn is_done(&self, chunk: ChunkId) -> bool {
+        self.done.contains(&chunk)
+    }
+
+    /// Marks chunks verified before this plan started (a resumed download).
+    pub fn mark_done(&mut self, chunks: impl IntoIterator<Item = ChunkId>) {
+        for chunk in chunks {
+            if self.sizes.contains_key(&chunk) {
+                self.done.insert(chunk);
+            }
+        }
+        let done = &self.done;
+        self.queue.retain(|c| !done.contains(c));
+    }
+
+    /// Chunks in total, and their bytes.
+    pub fn total(&self) -> (usize, u64) {
+        (self.sizes.len(), self.sizes.values().sum())
     }
 
     pub fn add_peer(&mut self, peer: P) {
@@ -154,10 +189,14 @@ impl<P: Clone + Ord + Hash + Eq> Planner<P> {
             let (ra, rb) = (self.peers[a].rate.unwrap_or(0.0), self.peers[b].rate.unwrap_or(0.0));
             rb.total_cmp(&ra).then_with(|| a.cmp(b))
         });
+        let mut in_flight = self.in_flight();
         let mut progress = true;
-        while progress {
+        while progress && in_flight < self.capacity {
             progress = false;
             for peer in &order {
+                if in_flight >= self.capacity {
+                    break;
+                }
                 let state = &self.peers[peer];
                 if state.in_flight.len() >= state.window(self.chunk_bytes) {
                     continue;
@@ -165,6 +204,7 @@ impl<P: Clone + Ord + Hash + Eq> Planner<P> {
                 let Some(chunk) = self.take_for(peer, now) else { continue };
                 self.assign(peer, chunk, now);
                 out.push(Assignment { peer: peer.clone(), chunk });
+                in_flight += 1;
                 progress = true;
             }
         }
@@ -429,6 +469,24 @@ mod tests {
         // Without the endgame the snail's chunks would take 10 s; with it the fast peer
         // delivers every chunk (the snail's copies are cancelled when the fast ones land).
         assert_eq!(delivered.get("snail").copied().unwrap_or(0), 0, "{delivered:?}");
+    }
+
+    #[test]
+    fn capacity_bounds_requests_across_peers_and_resumed_chunks_are_skipped() {
+        let mut p = planner(40).with_capacity(3);
+        p.mark_done([(0, 0), (0, 1)]);
+        for peer in ["a", "b", "c"] {
+            p.add_peer(peer);
+        }
+        let out = p.next_requests(ms(0));
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out.iter().all(|a| a.chunk.1 >= 2), "verified chunks are not fetched again: {out:?}");
+        assert!(p.next_requests(ms(1)).is_empty());
+        assert_eq!(p.in_flight(), 3);
+        assert_eq!(p.progress(), (2, 2 * CHUNK));
+        let delivered = simulate_from(&mut p, &[("a", 4), ("b", 4), ("c", 4)], ms(1), out);
+        assert!(p.is_complete(), "{delivered:?}");
+        assert_eq!(delivered.values().sum::<usize>(), 38);
     }
 
     #[test]

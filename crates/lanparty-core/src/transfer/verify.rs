@@ -100,6 +100,10 @@ pub fn check(manifest: &Manifest, game: &GameId, version: &str, expected: Hash) 
             return Err(mismatch(format!("the hash of {} does not match its chunks", file.path)));
         }
     }
+    // Without a root version.ini the download could never be seen as complete.
+    if !manifest.files.iter().any(|f| f.path == VERSION_FILE) {
+        return Err(mismatch(format!("it has no {VERSION_FILE} at the game root")));
+    }
     let rebuilt = Manifest::new(game.clone(), version.to_owned(), manifest.files.clone());
     if rebuilt.hash != manifest.hash || manifest.hash != expected || rebuilt.files != manifest.files {
         return Err(mismatch("its hash does not match (files out of order, or altered)".into()));
@@ -172,8 +176,10 @@ mod tests {
 
     #[test]
     fn tampering_is_caught() {
-        let good = manifest(&["a.rar", "b.rar"]);
-        let other = manifest(&["c.rar"]);
+        let good = manifest(&["a.rar", "b.rar", "version.ini"]);
+        let other = manifest(&["c.rar", "version.ini"]);
+        let no_version = manifest(&["a.rar"]);
+        assert!(matches!(check(&no_version, &id(), "1.0", no_version.hash), Err(ManifestError::Mismatch { .. })));
         assert!(matches!(check(&good, &id(), "1.0", other.hash), Err(ManifestError::Mismatch { .. })));
         assert!(matches!(check(&good, &id(), "2.0", good.hash), Err(ManifestError::Mismatch { .. })));
 
@@ -194,7 +200,7 @@ mod tests {
         /// Whatever path a manifest carries, an accepted one joins strictly inside the root.
         #[test]
         fn accepted_paths_stay_inside_the_game(path in "[a-zA-Z0-9 ./\\\\:_-]{1,30}") {
-            let m = manifest(&[&path]);
+            let m = manifest(&[&path, VERSION_FILE]);
             if check(&m, &id(), "1.0", m.hash).is_ok() {
                 let root = std::path::Path::new("/games/quake");
                 let joined = relpath::join(root, &path);

@@ -1,0 +1,481 @@
+//! Where a download's bytes live until it commits: the staging folder in the game root.
+//!
+//! `<root>/.lanparty-download/` holds every file of the manifest at its relative path. Files
+//! are created and preallocated to their full size when their first chunk arrives, and each
+//! verified chunk is written at its offset, so several peers fill one file at once. The folder
+//! is a reserved name: the library neither scans nor serves it, and nothing in it looks like a
+//! downloaded game. A later issue serves verified chunks from here (the journal says which).
+//!
+//! Committing moves the files into the root and writes `version.ini` last (section 14 of
+//! `docs/DESIGN.md`); every step is repeatable, so a crash mid-commit is finished at the next
+//! start from the intent record.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use fs4::FileExt as _;
+
+use crate::library::manifest::chunk_len;
+use crate::library::{CHUNK_SIZE, Manifest, VERSION_FILE};
+use crate::relpath;
+use crate::transfer::plan::ChunkId;
+
+/// The staging folder's name in a game root.
+pub const STAGING_DIR: &str = ".lanparty-download";
+
+/// Maps chunks to global indexes (manifest order) and back.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Global index of each file's first chunk.
+    starts: Vec<u32>,
+    total: u32,
+}
+
+impl Layout {
+    pub fn new(manifest: &Manifest) -> Layout {
+        let mut starts = Vec::with_capacity(manifest.files.len());
+        let mut total = 0u32;
+        for f in &manifest.files {
+            starts.push(total);
+            total = total.saturating_add(f.chunks.len() as u32);
+        }
+        Layout { starts, total }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    pub fn index(&self, (file, chunk): ChunkId) -> u32 {
+        self.starts[file as usize] + chunk
+    }
+
+    pub fn chunk(&self, index: u32) -> Option<ChunkId> {
+        if index >= self.total {
+            return None;
+        }
+        // The last file starting at or before `index` that has chunks.
+        let file = self.starts.partition_point(|&s| s <= index) - 1;
+        Some((file as u32, index - self.starts[file]))
+    }
+}
+
+/// Why a chunk could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the disk is full")]
+    Full,
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("the download was stopped")]
+    Closed,
+}
+
+impl StoreError {
+    fn of(e: io::Error) -> StoreError {
+        if e.kind() == io::ErrorKind::StorageFull { StoreError::Full } else { StoreError::Io(e) }
+    }
+}
+
+#[derive(Debug)]
+struct Files {
+    open: Vec<Option<std::sync::Arc<File>>>,
+    /// Files written since the last flush.
+    dirty: BTreeSet<usize>,
+    closed: bool,
+}
+
+/// The staged files of one download. Blocking: call from the blocking pool.
+#[derive(Debug)]
+pub struct Store {
+    staging: PathBuf,
+    sizes: Vec<(String, u64)>,
+    files: Mutex<Files>,
+}
+
+impl Store {
+    /// Opens (creating) the staging folder of `root` for `manifest`.
+    pub fn open(root: &Path, manifest: &Manifest) -> io::Result<Store> {
+        let staging = root.join(STAGING_DIR);
+        fs::create_dir_all(&staging)?;
+        Ok(Store {
+            staging,
+            sizes: manifest.files.iter().map(|f| (f.path.clone(), f.size)).collect(),
+            files: Mutex::new(Files { open: vec![None; manifest.files.len()], dirty: BTreeSet::new(), closed: false }),
+        })
+    }
+
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Files> {
+        self.files.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The open, preallocated file `index`; created on first use.
+    fn file(&self, index: usize, write: bool) -> Result<std::sync::Arc<File>, StoreError> {
+        let mut files = self.lock();
+        if files.closed {
+            return Err(StoreError::Closed);
+        }
+        if write {
+            files.dirty.insert(index);
+        }
+        if let Some(f) = &files.open[index] {
+            return Ok(f.clone());
+        }
+        let (rel, size) = &self.sizes[index];
+        let path = relpath::join(&self.staging, rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(StoreError::of)?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(StoreError::of)?;
+        if file.metadata().map_err(StoreError::of)?.len() != *size {
+            allocate(&file, *size).map_err(StoreError::of)?;
+        }
+        let file = std::sync::Arc::new(file);
+        files.open[index] = Some(file.clone());
+        Ok(file)
+    }
+
+    /// Writes a verified chunk at its offset.
+    pub fn write_chunk(&self, (file, chunk): ChunkId, bytes: &[u8]) -> Result<(), StoreError> {
+        let f = self.file(file as usize, true)?;
+        write_at(&f, bytes, u64::from(chunk) * CHUNK_SIZE).map_err(StoreError::of)
+    }
+
+    /// Reads a staged chunk back (to check it again at resume).
+    pub fn read_chunk(&self, (file, chunk): ChunkId) -> io::Result<Vec<u8>> {
+        let (rel, size) = &self.sizes[file as usize];
+        let len = chunk_len(*size, chunk.into()) as usize;
+        let path = relpath::join(&self.staging, rel);
+        let f = File::open(path)?;
+        let mut buf = vec![0u8; len];
+        read_exact_at(&f, &mut buf, u64::from(chunk) * CHUNK_SIZE)?;
+        Ok(buf)
+    }
+
+    /// Flushes every file written since the last flush.
+    pub fn flush(&self) -> io::Result<()> {
+        let (dirty, handles): (Vec<usize>, Vec<std::sync::Arc<File>>) = {
+            let mut files = self.lock();
+            let dirty: Vec<usize> = std::mem::take(&mut files.dirty).into_iter().collect();
+            let handles = dirty.iter().filter_map(|&i| files.open[i].clone()).collect();
+            (dirty, handles)
+        };
+        for f in &handles {
+            if let Err(e) = f.sync_data() {
+                self.lock().dirty.extend(dirty);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates the files that have no chunks (empty files), flushes everything and closes the
+    /// files: the staging folder then holds the whole version, durably.
+    pub fn finish(&self) -> io::Result<()> {
+        for (i, (_, size)) in self.sizes.iter().enumerate() {
+            if *size == 0 {
+                self.file(i, true).map_err(|e| match e {
+                    StoreError::Io(e) => e,
+                    other => io::Error::other(other.to_string()),
+                })?;
+            }
+        }
+        self.flush()?;
+        let mut files = self.lock();
+        files.open.iter_mut().for_each(|f| *f = None);
+        files.closed = true;
+        drop(files);
+        sync_tree(&self.staging)
+    }
+
+    /// Stops all writing (a chunk still being written lands in a file about to be removed, or
+    /// fails), then removes the staging folder.
+    pub fn discard(&self) -> io::Result<()> {
+        let mut files = self.lock();
+        files.closed = true;
+        files.open.iter_mut().for_each(|f| *f = None);
+        drop(files);
+        remove_staging(&self.staging)
+    }
+}
+
+/// Removes a staging folder if it exists.
+pub fn remove_staging(staging: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(staging) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Bytes a download still needs on disk: its file sizes minus what staged files already hold.
+pub fn space_needed(root: &Path, manifest: &Manifest) -> u64 {
+    let staging = root.join(STAGING_DIR);
+    manifest
+        .files
+        .iter()
+        .map(|f| {
+            let have = fs::symlink_metadata(relpath::join(&staging, &f.path)).map_or(0, |m| m.len().min(f.size));
+            f.size - have
+        })
+        .sum()
+}
+
+/// Free bytes on the file system holding `path` (or its nearest existing ancestor).
+pub fn available_space(path: &Path) -> io::Result<u64> {
+    let mut at = path;
+    loop {
+        if at.exists() {
+            return fs4::available_space(at);
+        }
+        at = at.parent().ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+    }
+}
+
+fn allocate(file: &File, size: u64) -> io::Result<()> {
+    match file.allocate(size) {
+        Ok(()) => Ok(()),
+        // A file system without preallocation (some network and FUSE ones): a sparse file.
+        Err(e) if e.kind() == io::ErrorKind::Unsupported || e.raw_os_error() == Some(95) => file.set_len(size),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(unix)]
+fn write_at(f: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(f, bytes, offset)
+}
+
+#[cfg(windows)]
+fn write_at(f: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        let n = f.seek_write(bytes, offset)?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        let n = f.seek_read(buf, offset)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+/// Flushes every folder under (and including) `dir`, so renames and creations inside are durable.
+fn sync_tree(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        }
+    }
+    crate::state::sync_dir(dir)
+}
+
+/// The commit intent: what the swap into the root must do, saved before its first step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommitIntent {
+    /// Files of the previous version that the new one does not have: removed by the commit.
+    pub obsolete: Vec<String>,
+}
+
+/// Moves a finished download from the staging folder into `root`, `version.ini` last. Each step
+/// can be run again after a crash: files already moved are not in the staging folder any more.
+///
+/// 1. remove the root `version.ini` (the game stops counting as downloaded) and flush the root;
+/// 2. move every staged file except `version.ini` over its place in the root;
+/// 3. remove the previous version's files that the new one lacks;
+/// 4. move `version.ini` into place and flush the root: the game is downloaded again;
+/// 5. remove the staging folder.
+pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Result<()> {
+    let staging = root.join(STAGING_DIR);
+    let staged_version = staging.join(VERSION_FILE);
+    let root_version = root.join(VERSION_FILE);
+    if staged_version.exists() {
+        match fs::remove_file(&root_version) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        crate::state::sync_dir(root)?;
+    }
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    for f in manifest.files.iter().filter(|f| f.path != VERSION_FILE) {
+        let from = relpath::join(&staging, &f.path);
+        if !from.exists() {
+            continue;
+        }
+        let to = relpath::join(root, &f.path);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+            touched.insert(parent.to_owned());
+        }
+        if fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
+            return Err(io::Error::other(format!(
+                "{} is a folder in the installed version but a file in the new one: move it away, then download again",
+                to.display()
+            )));
+        }
+        fs::rename(&from, &to)?;
+    }
+    let new_keys: HashSet<String> = manifest.files.iter().map(|f| relpath::collision_key(&f.path)).collect();
+    for rel in &intent.obsolete {
+        // A file the new version has under another case is the new file on Windows.
+        if relpath::validate(rel).is_err() || new_keys.contains(&relpath::collision_key(rel)) {
+            continue;
+        }
+        let path = relpath::join(root, rel);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            fs::remove_file(&path)?;
+            remove_empty_parents(root, &path);
+        }
+    }
+    for dir in &touched {
+        crate::state::sync_dir(dir)?;
+    }
+    if staged_version.exists() {
+        fs::rename(&staged_version, &root_version)?;
+    }
+    crate::state::sync_dir(root)?;
+    remove_staging(&staging)
+}
+
+/// Removes the folders above `path` that became empty, up to (not including) `root`.
+fn remove_empty_parents(root: &Path, path: &Path) {
+    let mut at = path.parent();
+    while let Some(dir) = at {
+        if dir == root || !dir.starts_with(root) || fs::remove_dir(dir).is_err() {
+            break;
+        }
+        at = dir.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::GameId;
+    use crate::library::manifest::file_hash;
+    use crate::library::{FileEntry, Hash};
+
+    fn entry(path: &str, data: &[u8]) -> FileEntry {
+        let chunks: Vec<Hash> = data.chunks(CHUNK_SIZE as usize).map(Hash::of).collect();
+        FileEntry { path: path.into(), size: data.len() as u64, hash: file_hash(data.len() as u64, &chunks), chunks }
+    }
+
+    fn manifest(files: &[(&str, &[u8])]) -> Manifest {
+        Manifest::new(GameId::new("g").unwrap(), "2".into(), files.iter().map(|(p, d)| entry(p, d)).collect())
+    }
+
+    #[test]
+    fn layout_maps_both_ways_and_skips_empty_files() {
+        let big = vec![7u8; (CHUNK_SIZE * 2 + 1) as usize];
+        let m = manifest(&[("a", &big), ("b", b""), ("c", b"x")]);
+        let l = Layout::new(&m);
+        assert_eq!(l.total(), 4);
+        for (i, id) in [(0, (0, 0)), (1, (0, 1)), (2, (0, 2)), (3, (2, 0))] {
+            assert_eq!(l.chunk(i), Some(id));
+            assert_eq!(l.index(id), i);
+        }
+        assert_eq!(l.chunk(4), None);
+    }
+
+    #[test]
+    fn chunks_land_at_their_offsets_and_commit_swaps_version_ini_last() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("g");
+        fs::create_dir_all(root.join("local")).unwrap();
+        fs::write(root.join("local/save.dat"), b"mine").unwrap();
+        fs::write(root.join("old.rar"), b"old").unwrap();
+        fs::write(root.join("Keep.txt"), b"user").unwrap();
+        fs::write(root.join("version.ini"), b"1").unwrap();
+        let big: Vec<u8> = (0..CHUNK_SIZE + 10).map(|i| (i % 251) as u8).collect();
+        let m = manifest(&[("data/g.rar", &big), ("empty", b""), ("version.ini", b"2")]);
+        let store = Store::open(&root, &m).unwrap();
+        // Second chunk first: offsets, not arrival order.
+        store.write_chunk((0, 1), &big[CHUNK_SIZE as usize..]).unwrap();
+        store.write_chunk((0, 0), &big[..CHUNK_SIZE as usize]).unwrap();
+        store.write_chunk((2, 0), b"2").unwrap();
+        assert_eq!(store.read_chunk((0, 1)).unwrap(), &big[CHUNK_SIZE as usize..]);
+        store.finish().unwrap();
+        assert_eq!(fs::read(root.join("version.ini")).unwrap(), b"1", "old version intact until commit");
+        let intent = CommitIntent { obsolete: vec!["old.rar".into(), "../escape".into()] };
+        commit(&root, &m, &intent).unwrap();
+        assert_eq!(fs::read(root.join("data/g.rar")).unwrap(), big);
+        assert_eq!(fs::read(root.join("version.ini")).unwrap(), b"2");
+        assert!(root.join("empty").is_file());
+        assert!(!root.join("old.rar").exists());
+        assert_eq!(fs::read(root.join("Keep.txt")).unwrap(), b"user");
+        assert_eq!(fs::read(root.join("local/save.dat")).unwrap(), b"mine");
+        assert!(!root.join(STAGING_DIR).exists());
+        // Running it again (a crash after the last step) changes nothing.
+        commit(&root, &m, &intent).unwrap();
+        assert_eq!(fs::read(root.join("version.ini")).unwrap(), b"2");
+    }
+
+    #[test]
+    fn a_commit_interrupted_midway_is_finished_by_running_it_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("g");
+        fs::create_dir_all(&root).unwrap();
+        fs::write(root.join("version.ini"), b"1").unwrap();
+        let m = manifest(&[("a.rar", b"aa"), ("b.rar", b"bb"), ("version.ini", b"2")]);
+        let store = Store::open(&root, &m).unwrap();
+        for (i, d) in [(0u32, &b"aa"[..]), (1, b"bb"), (2, b"2")] {
+            store.write_chunk((i, 0), d).unwrap();
+        }
+        store.finish().unwrap();
+        // Crash after step 1 and half of step 2.
+        fs::remove_file(root.join("version.ini")).unwrap();
+        fs::rename(root.join(STAGING_DIR).join("a.rar"), root.join("a.rar")).unwrap();
+        assert!(!root.join("version.ini").exists(), "never looks complete mid-commit");
+        commit(&root, &m, &CommitIntent { obsolete: vec![] }).unwrap();
+        for (p, d) in [("a.rar", &b"aa"[..]), ("b.rar", b"bb"), ("version.ini", b"2")] {
+            assert_eq!(fs::read(root.join(p)).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn discard_removes_the_staging_folder_and_stops_writes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("g");
+        let m = manifest(&[("a.rar", b"aa"), ("b.rar", b"bb")]);
+        let store = Store::open(&root, &m).unwrap();
+        store.write_chunk((0, 0), b"aa").unwrap();
+        assert_eq!(space_needed(&root, &m), 2, "a.rar is allocated");
+        store.discard().unwrap();
+        assert!(!root.join(STAGING_DIR).exists());
+        assert!(matches!(store.write_chunk((1, 0), b"bb"), Err(StoreError::Closed)));
+        assert!(!root.join(STAGING_DIR).exists());
+        assert!(available_space(&root.join("missing/deeper")).unwrap() > 0);
+    }
+}
