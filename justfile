@@ -34,6 +34,7 @@ test: lint
 bench:
     cargo bench -p lanparty-core --bench library
     cargo bench -p lanparty-peer --bench network
+    cargo bench -p lanparty-peer --bench transfer
 
 # Fuzz the wire frame decoder for SECS seconds (needs cargo-fuzz; stable Rust via RUSTC_BOOTSTRAP).
 fuzz secs="60":

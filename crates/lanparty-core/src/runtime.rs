@@ -321,6 +321,12 @@ enum Request {
         busy: bool,
         reply: oneshot::Sender<()>,
     },
+    /// A download just committed these files, verified chunk by chunk: the hash cache takes
+    /// their hashes, so the rescan that follows does not read them again.
+    Verified {
+        game: GameId,
+        manifest: Arc<crate::library::Manifest>,
+    },
 }
 
 /// The library as other parts of the runtime (downloads) talk to it.
@@ -339,6 +345,12 @@ impl LibraryLink {
     /// The local game `id` as of the last scan (waiting for the first one).
     pub(crate) async fn game(&self, id: &GameId) -> Result<Option<crate::library::LocalGame>, Stopped> {
         self.ask(|reply| Request::Game(id.clone(), reply)).await
+    }
+
+    /// Hands the hashes of a just-committed download to the hash cache.
+    pub(crate) async fn verified(&self, id: &GameId, manifest: Arc<crate::library::Manifest>) -> Result<(), Stopped> {
+        let request = Request::Verified { game: id.clone(), manifest };
+        self.requests.send(request).await.map_err(|_| Stopped)
     }
 
     /// Marks `id` busy or not and waits until its root has been scanned again.
@@ -447,6 +459,7 @@ impl Runtime {
             share: share_tx,
             deferred: Some(Vec::new()),
             root_waiters: Vec::new(),
+            verified: Vec::new(),
         };
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -779,6 +792,8 @@ struct LibraryActor {
     share: watch::Sender<Arc<LocalShare>>,
     /// `Some` until the first full scan completes: the `list-games` requests waiting for it.
     deferred: Option<Vec<Request>>,
+    /// Manifests of just-committed downloads, for the hash cache (applied while no scan holds it).
+    verified: Vec<(String, Arc<crate::library::Manifest>)>,
     /// Callers waiting for a scan of a root (by name) that starts after they asked.
     root_waiters: Vec<(String, oneshot::Sender<()>)>,
 }
@@ -836,6 +851,7 @@ impl LibraryActor {
                 self.pending_roots.insert(game.to_string());
                 self.root_waiters.push((game.to_string(), reply));
             }
+            Request::Verified { game, manifest } => self.verified.push((game.to_string(), manifest)),
             Request::ListGames(reply) => {
                 let _ = reply.send(self.snapshot());
             }
@@ -943,6 +959,11 @@ impl LibraryActor {
         } else {
             return;
         };
+        if let Some(cache) = self.cache.as_mut() {
+            for (root, manifest) in std::mem::take(&mut self.verified) {
+                scan::seed_cache(cache, &self.games_dir, &root, &manifest);
+            }
+        }
         let Some(mut cache) = self.cache.take() else {
             // Only a running scan holds the cache, and none runs.
             return;

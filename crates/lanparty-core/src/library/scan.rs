@@ -390,6 +390,13 @@ fn read_version_ini(path: &Path) -> VersionIni {
     }
 }
 
+/// The version a `version.ini`'s bytes carry, read as the library reads it (UTF-16 with a
+/// byte-order mark, or UTF-8).
+pub fn version_of(bytes: &[u8]) -> Option<String> {
+    let bytes = &bytes[..bytes.len().min(MAX_VERSION_INI_BYTES as usize)];
+    parse_version_ini(&decode_text(bytes))
+}
+
 /// Text of a small file as Windows tools write it: UTF-16 with a byte-order mark, or UTF-8
 /// (invalid sequences, such as one cut at the size limit, become U+FFFD).
 fn decode_text(bytes: &[u8]) -> String {
@@ -582,6 +589,20 @@ fn build_manifest(
     }
     let version = game.version.clone().unwrap_or_default();
     Ok(Manifest::new(game.id.clone(), version, entries))
+}
+
+/// Puts the hashes of `manifest`'s files, as they now lie under `games_dir/root`, into the
+/// cache: a download has just verified every chunk of them, so the next scan need not read them
+/// again. A file whose size differs from the manifest's is left to the scan.
+pub fn seed_cache(cache: &mut HashCache, games_dir: &Path, root: &str, manifest: &crate::library::Manifest) {
+    let dir = games_dir.join(root);
+    for f in &manifest.files {
+        let Ok(meta) = fs::symlink_metadata(crate::relpath::join(&dir, &f.path)) else { continue };
+        let stamp = Stamp::of(&meta);
+        if meta.is_file() && stamp.size == f.size {
+            cache.insert(cache_key(root, &f.path), CacheEntry { stamp, hash: f.hash, chunks: f.chunks.clone() });
+        }
+    }
 }
 
 fn cache_key(root: &str, rel: &str) -> String {

@@ -163,7 +163,14 @@ pub(crate) async fn prepare(
     let deadline = Instant::now() + SOURCE_WAIT;
     let mut remote = env.net.watch_remote();
     let target = loop {
-        match decide(game, kind, partial.as_ref(), local_version.as_deref(), &copies_of(env, game)) {
+        let decided = decide(game, kind, partial.as_ref(), local_version.as_deref(), &copies_of(env, game));
+        // Resuming after a start, only the recorded download will do: a peer with another
+        // version may just have been found first.
+        let decided = match decided {
+            Ok(Target::Fresh { .. }) if resume.is_some() => Err(DownloadError::NoSource { game: game.clone() }),
+            other => other,
+        };
+        match decided {
             Err(DownloadError::NoSource { .. }) if resume.is_some() && Instant::now() < deadline => {
                 let cancelled = resume.cloned().unwrap_or_default();
                 tokio::select! {
@@ -413,6 +420,8 @@ enum End {
 /// The result of one chunk request.
 struct Fetched {
     peer: PeerId,
+    /// The connection the request went on.
+    conn_id: usize,
     chunk: ChunkId,
     /// Bytes that came over the network.
     received: u64,
@@ -453,6 +462,8 @@ struct Transfer {
     received: u64,
     /// When the plan last had a source.
     last_sources_seen: Instant,
+    /// Journal records covered by the last checkpoint.
+    checkpointed: u32,
 }
 
 impl Transfer {
@@ -475,10 +486,15 @@ impl Transfer {
             if self.banned.contains(&peer.peer_id) || cooling {
                 continue;
             }
+            let planned = self.planner.peers().any(|p| *p == peer.peer_id);
             let fresh = match self.sources.get(&peer.peer_id) {
-                Some(s) => s.conn.stable_id() != peer.conn.stable_id(),
+                Some(s) => !planned || s.conn.stable_id() != peer.conn.stable_id(),
                 None => true,
             };
+            if planned && fresh {
+                // A new connection to a planned peer: requests on the old one are lost.
+                self.leave(peer.peer_id);
+            }
             if fresh {
                 let (received, chunks) = self.sources.get(&peer.peer_id).map_or((0, 0), |s| (s.received, s.chunks));
                 self.sources.insert(
@@ -544,6 +560,7 @@ impl Transfer {
             };
             let expected = entry.chunks[chunk.1 as usize];
             let conn = source.conn.clone();
+            let conn_id = conn.stable_id();
             let store = self.p.store.clone();
             let mut buf = self.buffers.pop().unwrap_or_default();
             let handle = self.tasks.spawn(async move {
@@ -568,7 +585,7 @@ impl Transfer {
                         Ok(outcome)
                     }
                 };
-                Fetched { peer, chunk, received, buf, outcome }
+                Fetched { peer, conn_id, chunk, received, buf, outcome }
             });
             self.running.insert(handle.id(), (peer, chunk, handle));
         }
@@ -576,7 +593,7 @@ impl Transfer {
 
     /// Handles one finished request. `Some` ends the transfer.
     fn on_fetched(&mut self, f: Fetched) -> Option<End> {
-        let Fetched { peer, chunk, received, buf, outcome } = f;
+        let Fetched { peer, conn_id, chunk, received, buf, outcome } = f;
         if buf.capacity() >= CHUNK_SIZE as usize && self.buffers.len() < MAX_IN_FLIGHT {
             self.buffers.push(buf);
         }
@@ -626,9 +643,12 @@ impl Transfer {
             }
             Err(FetchError::Lost(reason)) => {
                 tracing::debug!(peer = %peer.short(), %reason, "source lost");
-                self.cooldown.insert(peer, Instant::now() + COOLDOWN);
                 self.planner.failed(&peer, chunk);
-                self.leave(peer);
+                // A request on a connection since replaced says nothing about the new one.
+                if self.sources.get(&peer).is_some_and(|s| s.conn.stable_id() == conn_id) {
+                    self.cooldown.insert(peer, Instant::now() + COOLDOWN);
+                    self.leave(peer);
+                }
             }
             Err(e) => {
                 tracing::debug!(peer = %peer.short(), error = %e, "chunk request failed");
@@ -687,6 +707,9 @@ impl Transfer {
     /// Flushes the staged files, then checkpoints the journal records that were written before.
     async fn checkpoint(&mut self) -> Result<(), DownloadError> {
         let records = self.p.journal.records();
+        if records == self.checkpointed {
+            return Ok(());
+        }
         let store = self.p.store.clone();
         let journal = self.p.journal.try_clone_file();
         let flushed = blocking(move || {
@@ -810,7 +833,7 @@ fn finish(p: Finish) -> Result<(), DownloadError> {
     p.store.finish().map_err(|e| io_error(game, p.store.staging(), e))?;
     let staged_version = p.store.staging().join(VERSION_FILE);
     let text = std::fs::read(&staged_version).map_err(|e| io_error(game, &staged_version, e))?;
-    let found = crate::library::scan::parse_version_ini(&String::from_utf8_lossy(&text)).unwrap_or_default();
+    let found = crate::library::scan::version_of(&text).unwrap_or_default();
     if found != p.record.version {
         return Err(DownloadError::VersionMismatch { game: game.clone(), version: p.record.version.clone(), found });
     }
@@ -859,6 +882,7 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
         meter: RateMeter::default(),
         received: 0,
         last_sources_seen: Instant::now(),
+        checkpointed: 0,
     };
     let end = t.drive(&cancel).await;
     t.stop_requests().await;
@@ -882,6 +906,7 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
     };
     match end {
         End::Complete => {
+            let _ = env.library.verified(&game, t.p.manifest.clone()).await;
             let _ = env.library.set_busy(&game, false).await;
             guard.release();
             let seconds = clock.elapsed().as_secs_f64();

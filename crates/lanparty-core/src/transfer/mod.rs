@@ -5,7 +5,7 @@
 //! chunk before it is written into the staging folder ([`store`]), records it in the resume
 //! journal ([`journal`]) and, when every chunk is in, moves the files into the game root with
 //! `version.ini` last. Cancelling removes the partial payload; a crash resumes from the
-//! journal at the next start. `docs/DESIGN.md` section 14 has the whole design.
+//! journal at the next start. `docs/DESIGN.md` section 13 has the whole design.
 //!
 //! # Layout
 //!
@@ -87,7 +87,13 @@ pub enum DownloadError {
 impl DownloadError {
     /// Whether the verified chunks are kept, so `download` resumes instead of starting over.
     pub fn resumable(&self) -> bool {
-        matches!(self, DownloadError::DiskFull { .. } | DownloadError::SourcesGone { .. } | DownloadError::Io { .. })
+        matches!(
+            self,
+            DownloadError::DiskFull { .. }
+                | DownloadError::SourcesGone { .. }
+                | DownloadError::Io { .. }
+                | DownloadError::NoSource { .. }
+        )
     }
 }
 

@@ -6,7 +6,7 @@
 //! is a reserved name: the library neither scans nor serves it, and nothing in it looks like a
 //! downloaded game. A later issue serves verified chunks from here (the journal says which).
 //!
-//! Committing moves the files into the root and writes `version.ini` last (section 14 of
+//! Committing moves the files into the root and writes `version.ini` last (section 13 of
 //! `docs/DESIGN.md`); every step is repeatable, so a crash mid-commit is finished at the next
 //! start from the intent record.
 
@@ -117,13 +117,10 @@ impl Store {
     }
 
     /// The open, preallocated file `index`; created on first use.
-    fn file(&self, index: usize, write: bool) -> Result<std::sync::Arc<File>, StoreError> {
+    fn file(&self, index: usize) -> Result<std::sync::Arc<File>, StoreError> {
         let mut files = self.lock();
         if files.closed {
             return Err(StoreError::Closed);
-        }
-        if write {
-            files.dirty.insert(index);
         }
         if let Some(f) = &files.open[index] {
             return Ok(f.clone());
@@ -150,8 +147,11 @@ impl Store {
 
     /// Writes a verified chunk at its offset.
     pub fn write_chunk(&self, (file, chunk): ChunkId, bytes: &[u8]) -> Result<(), StoreError> {
-        let f = self.file(file as usize, true)?;
-        write_at(&f, bytes, u64::from(chunk) * CHUNK_SIZE).map_err(StoreError::of)
+        let f = self.file(file as usize)?;
+        write_at(&f, bytes, u64::from(chunk) * CHUNK_SIZE).map_err(StoreError::of)?;
+        // Marked after the write: a flush that starts before it must not cover it.
+        self.lock().dirty.insert(file as usize);
+        Ok(())
     }
 
     /// Reads a staged chunk back (to check it again at resume).
@@ -182,18 +182,32 @@ impl Store {
         Ok(())
     }
 
-    /// Creates the files that have no chunks (empty files), flushes everything and closes the
-    /// files: the staging folder then holds the whole version, durably.
+    /// Flushes every staged file there is, whichever run wrote it.
+    pub fn flush_all(&self) -> io::Result<()> {
+        for (rel, _) in &self.sizes {
+            match OpenOptions::new().write(true).open(relpath::join(&self.staging, rel)) {
+                Ok(f) => f.sync_data()?,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates the files that have no chunks (empty files), flushes everything (also what an
+    /// earlier run wrote) and closes the files: the staging folder then holds the whole version,
+    /// durably.
     pub fn finish(&self) -> io::Result<()> {
         for (i, (_, size)) in self.sizes.iter().enumerate() {
             if *size == 0 {
-                self.file(i, true).map_err(|e| match e {
+                self.file(i).map_err(|e| match e {
                     StoreError::Io(e) => e,
                     other => io::Error::other(other.to_string()),
                 })?;
             }
         }
         self.flush()?;
+        self.flush_all()?;
         let mut files = self.lock();
         files.open.iter_mut().for_each(|f| *f = None);
         files.closed = true;
@@ -321,6 +335,8 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
     let staging = root.join(STAGING_DIR);
     let staged_version = staging.join(VERSION_FILE);
     let root_version = root.join(VERSION_FILE);
+    // Whatever could stop the swap halfway is found before the old version is touched.
+    check_targets(root, manifest)?;
     if staged_version.exists() {
         match fs::remove_file(&root_version) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -338,12 +354,6 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
         if let Some(parent) = to.parent() {
             fs::create_dir_all(parent)?;
             touched.insert(parent.to_owned());
-        }
-        if fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
-            return Err(io::Error::other(format!(
-                "{} is a folder in the installed version but a file in the new one: move it away, then download again",
-                to.display()
-            )));
         }
         fs::rename(&from, &to)?;
     }
@@ -367,6 +377,30 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
     }
     crate::state::sync_dir(root)?;
     remove_staging(&staging)
+}
+
+/// Checks that every file of `manifest` can take its place in `root`: no folder where a file
+/// goes, no file where a folder goes.
+fn check_targets(root: &Path, manifest: &Manifest) -> io::Result<()> {
+    for f in &manifest.files {
+        let mut at = root.to_path_buf();
+        let parts: Vec<&str> = f.path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let Ok(meta) = fs::symlink_metadata(&at) else { break };
+            let last = i + 1 == parts.len();
+            let wrong = if last { meta.is_dir() } else { !meta.is_dir() || meta.file_type().is_symlink() };
+            if wrong {
+                let what = if last {
+                    "a folder where the new version has a file"
+                } else {
+                    "a file or link where the new version has a folder"
+                };
+                return Err(io::Error::other(format!("{} is {what}: move it away, then download again", at.display())));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removes the folders above `path` that became empty, up to (not including) `root`.
