@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   # tests and benchmarks: real windows, WebDriver, network namespaces, reference hasher
   xvfb xauth x11-utils dbus-x11 webkit2gtk-driver iproute2 b3sum python3
+  nginx-light curl aria2 util-linux
   # an independent mDNS implementation for the discovery tests
   python3-zeroconf
 )

@@ -34,9 +34,12 @@ impl Lan {
     }
 
     fn build(n: usize) -> Result<Lan, String> {
-        // Unique per process so parallel test binaries do not collide.
-        let tag = std::process::id() % 100_000;
-        let net = (std::process::id() % 200) as u8 + 20;
+        // Unique per process and per network, so parallel test binaries (and one binary's
+        // successive networks, whose interfaces the kernel may still be removing) do not collide.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10;
+        let tag = (std::process::id() % 10_000) * 10 + serial;
+        let net = ((std::process::id() + serial) % 200) as u8 + 20;
         let mut lan = Lan { bridge: format!("lpbr{tag}"), namespaces: Vec::new(), net };
         ip(&["link", "add", &lan.bridge, "type", "bridge", "mcast_snooping", "0"])?;
         ip(&["link", "set", &lan.bridge, "up"])?;
