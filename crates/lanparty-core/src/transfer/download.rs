@@ -245,16 +245,17 @@ pub(crate) async fn prepare(
 
     env.library.set_busy(game, true).await.map_err(|_| DownloadError::Stopped)?;
     let manifest = Arc::new(manifest);
+    // Running from here on (a resumed record may have been left inactive by a failure).
+    let record = Record { active: true, ..record };
     let staged = {
-        let (game, root, paths, manifest) = (game.clone(), root.clone(), paths.clone(), manifest.clone());
-        let mut record = record.clone();
-        record.active = true;
+        let (game, root, paths, manifest, record) =
+            (game.clone(), root.clone(), paths.clone(), manifest.clone(), record.clone());
         blocking(move || open_staging(&game, &root, &paths, &manifest, &record)).await
     };
     match staged {
         Ok((store, journal, done)) => Ok(Prepared {
             game: game.clone(),
-            record: Record { active: true, ..record },
+            record,
             manifest,
             root,
             paths,
