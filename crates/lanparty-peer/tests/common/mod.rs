@@ -4,6 +4,7 @@
 
 pub mod netns;
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -21,6 +22,9 @@ pub struct Peer {
     lines: mpsc::Receiver<Value>,
     /// Every line read so far, for assertions on order and for failure messages.
     pub seen: Vec<Value>,
+    /// Lines that arrived while `ask` waited for its answer, not yet looked at by `next`:
+    /// an event may overtake the answer to the command that caused it.
+    backlog: VecDeque<Value>,
 }
 
 impl Peer {
@@ -50,7 +54,7 @@ impl Peer {
             }
         });
         let stdin = child.stdin.take();
-        Peer { child, stdin, lines, seen: Vec::new() }
+        Peer { child, stdin, lines, seen: Vec::new(), backlog: VecDeque::new() }
     }
 
     pub fn send(&mut self, command: Value) {
@@ -65,8 +69,11 @@ impl Peer {
         stdin.flush().expect("flush raw");
     }
 
-    /// The next line, within `timeout`.
+    /// The next line, within `timeout`: first any that `ask` passed over.
     pub fn next(&mut self, timeout: Duration) -> Option<Value> {
+        if let Some(line) = self.backlog.pop_front() {
+            return Some(line);
+        }
         let line = self.lines.recv_timeout(timeout).ok()?;
         self.seen.push(line.clone());
         Some(line)
@@ -97,14 +104,19 @@ impl Peer {
         command["id"] = id.clone();
         self.send(command.clone());
         let deadline = Instant::now() + Duration::from_secs(60);
+        let mut passed = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.next(left) {
                 Some(line) if line["id"] == id => {
                     assert_eq!(line["type"], answer, "unexpected answer: {line}");
+                    // Events that came first stay readable, in order, ahead of newer lines.
+                    for line in passed.into_iter().rev() {
+                        self.backlog.push_front(line);
+                    }
                     return line;
                 }
-                Some(_) => continue,
+                Some(line) => passed.push(line),
                 None => panic!("no answer to {command}; saw {:#?}", self.seen),
             }
         }
