@@ -28,11 +28,13 @@ pub mod identity;
 pub mod library;
 pub mod net;
 pub mod proto;
-pub mod relpath;
 pub mod remote;
 pub mod runtime;
 pub mod state;
 pub mod transfer;
+
+/// Relative path rules, shared with the RAR extractor sidecar through their own small crate.
+pub use lanparty_relpath as relpath;
 
 pub use catalog::{Catalog, GameId, GameMeta};
 pub use runtime::{Config, Event, Runtime, StartError};

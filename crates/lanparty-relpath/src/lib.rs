@@ -1,4 +1,5 @@
-//! Relative path rules.
+//! Relative path rules, in a crate of their own so that both the peer runtime (as
+//! `lanparty_core::relpath`) and the RAR extractor sidecar use the very same ones.
 //!
 //! Every relative path that reaches the disk from outside this process (a manifest from a
 //! peer, an archive entry, a file found while scanning that will be offered to Windows peers)
