@@ -372,12 +372,24 @@ fn main() {
     println!("transfer benchmark (2 GiB game)");
     let base = tempfile::Builder::new().prefix("lanparty-bench").tempdir_in("/var/tmp").unwrap();
     let source = make_game(&base.path().join("source"));
-    loopback(base.path(), &source);
+    // `cargo bench --bench transfer -- NAME...` runs only the named cases (loopback, link, seeds).
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |case: &str| only.is_empty() || only.iter().any(|o| o == case);
+    if wanted("loopback") {
+        loopback(base.path(), &source);
+    }
+    if !wanted("link") && !wanted("seeds") {
+        return;
+    }
     let missing: Vec<&str> = ["nginx", "curl", "aria2c", "tc"].into_iter().filter(|t| !have(t)).collect();
     if !missing.is_empty() {
         println!("emulated links: skipped ({} not installed; scripts/bootstrap.sh installs them)", missing.join(", "));
         return;
     }
-    one_seed_link(base.path(), &source);
-    three_seed_links(base.path(), &source);
+    if wanted("link") {
+        one_seed_link(base.path(), &source);
+    }
+    if wanted("seeds") {
+        three_seed_links(base.path(), &source);
+    }
 }

@@ -120,8 +120,8 @@ pub struct ChunkRequest {
     pub len: usize,
 }
 
-/// Fetches one chunk into `buf` (resized to the chunk's length). The caller verifies it.
-pub async fn get_chunk(conn: &quinn::Connection, want: &ChunkRequest, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+/// Fetches one chunk into `buf`, which is the chunk's length. The caller verifies it.
+pub async fn get_chunk(conn: &quinn::Connection, want: &ChunkRequest, buf: &mut [u8]) -> Result<(), FetchError> {
     let req = Request::GetChunk {
         game: want.game.clone(),
         version: want.version.clone(),
@@ -136,6 +136,8 @@ pub async fn get_chunk(conn: &quinn::Connection, want: &ChunkRequest, buf: &mut 
         }
         other => return Err(FetchError::Protocol(format!("expected a chunk, got {other:?}"))),
     }
-    buf.resize(want.len, 0);
+    if buf.len() != want.len {
+        return Err(FetchError::Protocol(format!("buffer of {} bytes for a chunk of {}", buf.len(), want.len)));
+    }
     read_exactly(&mut recv, buf).await
 }

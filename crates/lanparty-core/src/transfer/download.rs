@@ -13,7 +13,7 @@ use super::client::{self, ChunkRequest, FetchError};
 use super::journal::Journal;
 use super::plan::{ChunkId, Planner};
 use super::progress::{RateMeter, eta};
-use super::store::{self, CommitIntent, Layout, STAGING_DIR, Store, StoreError};
+use super::store::{self, ChunkBuf, CommitIntent, Layout, STAGING_DIR, Store, StoreError};
 use super::{DownloadError, Env, Kind, OpGuard, PeerBytes, PeerRate, Record, Started, StatePaths, human_bytes, verify};
 use crate::catalog::GameId;
 use crate::identity::PeerId;
@@ -426,7 +426,7 @@ struct Fetched {
     chunk: ChunkId,
     /// Bytes that came over the network.
     received: u64,
-    buf: Vec<u8>,
+    buf: ChunkBuf,
     outcome: Result<Outcome, FetchError>,
 }
 
@@ -457,7 +457,7 @@ struct Transfer {
     cooldown: HashMap<PeerId, Instant>,
     tasks: JoinSet<Fetched>,
     running: HashMap<tokio::task::Id, (PeerId, ChunkId, AbortHandle)>,
-    buffers: Vec<Vec<u8>>,
+    buffers: Vec<ChunkBuf>,
     epoch: Instant,
     meter: RateMeter,
     received: u64,
@@ -565,16 +565,16 @@ impl Transfer {
             let store = self.p.store.clone();
             let mut buf = self.buffers.pop().unwrap_or_default();
             let handle = self.tasks.spawn(async move {
-                let fetched = client::get_chunk(&conn, &want, &mut buf).await;
-                let received = if fetched.is_ok() { buf.len() as u64 } else { 0 };
+                let fetched = client::get_chunk(&conn, &want, buf.fill(want.len)).await;
+                let received = if fetched.is_ok() { want.len as u64 } else { 0 };
                 let outcome = match fetched {
                     Err(e) => Err(e),
                     Ok(()) => {
                         let (b, outcome) = blocking(move || {
-                            let outcome = if Hash::of(&buf) != expected {
+                            let outcome = if Hash::of(buf.bytes()) != expected {
                                 Outcome::Corrupt
                             } else {
-                                match store.write_chunk(chunk, &buf) {
+                                match store.write_chunk(chunk, buf.bytes()) {
                                     Ok(()) => Outcome::Verified,
                                     Err(e) => Outcome::NotStored(e),
                                 }
@@ -595,7 +595,7 @@ impl Transfer {
     /// Handles one finished request. `Some` ends the transfer.
     fn on_fetched(&mut self, f: Fetched) -> Option<End> {
         let Fetched { peer, conn_id, chunk, received, buf, outcome } = f;
-        if buf.capacity() >= CHUNK_SIZE as usize && self.buffers.len() < MAX_IN_FLIGHT {
+        if self.buffers.len() < MAX_IN_FLIGHT {
             self.buffers.push(buf);
         }
         self.received += received;

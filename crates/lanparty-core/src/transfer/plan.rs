@@ -21,8 +21,9 @@ use std::time::Duration;
 
 /// Corrupt chunks a peer may send before it is dropped from the download.
 pub const MAX_STRIKES: u32 = 3;
-/// Requests in flight per peer: at least this many, to hide the round trip...
-pub const MIN_WINDOW: usize = 2;
+/// Requests in flight per peer: at least this many (one arriving, one queued behind it at the
+/// seed, one being asked for), to hide the round trip and the hashing between chunks...
+pub const MIN_WINDOW: usize = 3;
 /// ...and at most this many, to bound the memory chunks in flight take.
 pub const MAX_WINDOW: usize = 8;
 /// A peer's window holds about this much time of transfer at its measured rate.
