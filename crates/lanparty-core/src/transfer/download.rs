@@ -265,6 +265,16 @@ pub(crate) async fn prepare(
             sources,
         }),
         Err(e) => {
+            // The record may already say running: a failure here must not be resumed at the next
+            // start on its own (like every failure, only `download` resumes it).
+            let stopped = Record { active: false, ..record };
+            let record_path = paths.record();
+            blocking(move || {
+                if record_path.exists() {
+                    let _ = write_json(&record_path, &stopped);
+                }
+            })
+            .await;
             let _ = env.library.set_busy(game, false).await;
             Err(e)
         }
@@ -741,6 +751,15 @@ impl Transfer {
             if self.running.is_empty() && self.last_sources_seen.elapsed() > SOURCE_WAIT {
                 let (_, done) = self.planner.progress();
                 let (_, total) = self.planner.total();
+                if !self.banned.is_empty() {
+                    return End::Failed(DownloadError::SourcesDropped {
+                        game: self.p.game.clone(),
+                        version: self.p.record.version.clone(),
+                        dropped: self.banned.len(),
+                        done: human_bytes(done),
+                        total: human_bytes(total),
+                    });
+                }
                 return End::Failed(DownloadError::SourcesGone {
                     game: self.p.game.clone(),
                     version: self.p.record.version.clone(),
@@ -909,7 +928,7 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
         End::Complete => {
             let _ = env.library.verified(&game, t.p.manifest.clone()).await;
             let _ = env.library.set_busy(&game, false).await;
-            guard.release();
+            guard.complete();
             let seconds = clock.elapsed().as_secs_f64();
             let _ = env.events.send(Event::DownloadFinished {
                 game: game.to_string(),

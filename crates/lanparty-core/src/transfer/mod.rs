@@ -27,6 +27,7 @@ pub mod verify;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -76,10 +77,16 @@ pub enum DownloadError {
         "every peer with {game} {version} left ({done} of {total} verified): download again to resume when one is back"
     )]
     SourcesGone { game: GameId, version: String, done: String, total: String },
+    #[error(
+        "no peer is left to download {game} {version} from: {dropped} were dropped for sending bad data or refusing ({done} of {total} verified); ask them to check their copy, then download again to resume"
+    )]
+    SourcesDropped { game: GameId, version: String, dropped: usize, done: String, total: String },
     #[error("the version.ini peers serve for {game} says `{found}`, not {version}: ask them to fix it")]
     VersionMismatch { game: GameId, version: String, found: String },
     #[error("nothing to cancel: {game} is not downloading")]
     NotDownloading { game: GameId },
+    #[error("nothing was cancelled: {game} finished downloading first (uninstall or remove it instead)")]
+    AlreadyFinished { game: GameId },
     #[error("the Lanparty runtime has stopped")]
     Stopped,
 }
@@ -91,6 +98,7 @@ impl DownloadError {
             self,
             DownloadError::DiskFull { .. }
                 | DownloadError::SourcesGone { .. }
+                | DownloadError::SourcesDropped { .. }
                 | DownloadError::Io { .. }
                 | DownloadError::NoSource { .. }
         )
@@ -191,6 +199,8 @@ struct Op {
     cancel: CancellationToken,
     /// Cancelled when the operation has settled and said so.
     finished: CancellationToken,
+    /// Set when it settled by committing: a cancel that waited for it cancelled nothing.
+    completed: Arc<AtomicBool>,
 }
 
 /// What downloads need from the runtime.
@@ -217,11 +227,18 @@ struct OpGuard {
     ops: Arc<Mutex<HashMap<GameId, Op>>>,
     game: GameId,
     finished: CancellationToken,
+    completed: Arc<AtomicBool>,
 }
 
 impl OpGuard {
     fn release(&self) {
         lock(&self.ops).remove(&self.game);
+    }
+
+    /// Releases the game after its operation committed.
+    fn complete(&self) {
+        self.completed.store(true, Ordering::SeqCst);
+        self.release();
     }
 }
 
@@ -248,8 +265,10 @@ impl Downloads {
             return Err(DownloadError::Busy { game: game.clone(), what: op.what.to_owned() });
         }
         let (cancel, finished) = (CancellationToken::new(), CancellationToken::new());
-        ops.insert(game.clone(), Op { what, cancel: cancel.clone(), finished: finished.clone() });
-        Ok((OpGuard { ops: self.ops.clone(), game: game.clone(), finished }, cancel))
+        let completed = Arc::new(AtomicBool::new(false));
+        let op = Op { what, cancel: cancel.clone(), finished: finished.clone(), completed: completed.clone() };
+        ops.insert(game.clone(), op);
+        Ok((OpGuard { ops: self.ops.clone(), game: game.clone(), finished, completed }, cancel))
     }
 
     /// Starts (or resumes) downloading `game`; answers once the transfer is under way.
@@ -268,10 +287,15 @@ impl Downloads {
     /// that failed and kept its verified chunks is removed the same way.
     pub async fn cancel(&self, game: &str) -> Result<(), DownloadError> {
         let game = GameId::new(game).map_err(|_| DownloadError::BadId(game.to_owned()))?;
-        let running = lock(&self.ops).get(&game).map(|op| (op.cancel.clone(), op.finished.clone()));
-        if let Some((cancel, finished)) = running {
+        let running =
+            lock(&self.ops).get(&game).map(|op| (op.cancel.clone(), op.finished.clone(), op.completed.clone()));
+        if let Some((cancel, finished, completed)) = running {
             cancel.cancel();
             finished.cancelled().await;
+            // A cancel that arrives while the commit runs is too late: the game is whole.
+            if completed.load(Ordering::SeqCst) {
+                return Err(DownloadError::AlreadyFinished { game });
+            }
             return Ok(());
         }
         let paths = StatePaths::new(&self.env.downloads_dir, &game);
