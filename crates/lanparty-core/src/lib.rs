@@ -19,12 +19,18 @@
 //! - [`discovery`]: finding peers with mDNS.
 //! - [`remote`]: merging the peers' libraries with the local one.
 //! - [`transfer`]: downloads (so far the chunk planner).
+//! - [`install`]: installs, updates and uninstalls of `local/` as crash-safe transactions:
+//!   the reserved folders, the intent record and the pure recovery table.
+//! - [`launch`]: what the first Play writes into an install (player name, language) and the
+//!   arguments of the game's start script.
 //! - [`state`]: the state directory layout and crash-safe file writes.
 //! - [`runtime`]: the actor that owns the library, the request handle and the event stream.
 
 pub mod catalog;
 pub mod discovery;
 pub mod identity;
+pub mod install;
+pub mod launch;
 pub mod library;
 pub mod net;
 pub mod proto;
