@@ -75,3 +75,38 @@ fn a_missing_or_crashing_unpacker_is_an_error_that_says_so() {
     let e = Sidecar::new("false".into(), None).extract(&game(), tmp.path(), &tmp.path().join("d"), &mut |_| {});
     assert!(matches!(e, Err(UnpackError::Crashed { .. })), "{e:?}");
 }
+
+/// The install transaction with the real sidecar: an install, then an update whose archive is
+/// damaged leaves the first install exactly as it was, then a sound update swaps it.
+#[test]
+fn a_damaged_update_keeps_the_installed_version_and_a_sound_one_replaces_it() {
+    use lanparty_core::install::recovery::Kind;
+    use lanparty_core::install::run::{InstallError, Txn, new_op_id};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let games = tmp.path().join("games");
+    let root = games.join("testgame");
+    std::fs::create_dir_all(&root).unwrap();
+    rar5::write_archive(&root.join("game.rar"), &[("game_start.sh", b"v1"), ("maps/a.bsp", b"old map")]).unwrap();
+    let txn = Txn::new(game(), &games, &tmp.path().join("state"));
+    let sidecar = Sidecar::new(BIN.into(), None);
+    txn.run(Kind::Install, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap();
+    assert_eq!(std::fs::read(root.join("local/maps/a.bsp")).unwrap(), b"old map");
+
+    // A new version whose archive fails its CRC.
+    let mut w = Writer::create(&root.join("game.rar")).unwrap();
+    w.add(&Entry::file("game_start.sh", 2), &b"v2"[..]).unwrap();
+    w.add(&Entry::file("maps/b.bsp", 7).wrong_crc(), &b"new map"[..]).unwrap();
+    w.finish().unwrap();
+    let e = txn.run(Kind::Update, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap_err();
+    assert!(matches!(e, InstallError::Unpack { .. }), "{e}");
+    assert_eq!(std::fs::read(root.join("local/game_start.sh")).unwrap(), b"v1");
+    assert_eq!(std::fs::read(root.join("local/maps/a.bsp")).unwrap(), b"old map");
+    assert!(!root.join(".lanparty-staging").exists() && !root.join(".lanparty-backup").exists());
+
+    rar5::write_archive(&root.join("game.rar"), &[("game_start.sh", b"v2"), ("maps/b.bsp", b"new map")]).unwrap();
+    txn.run(Kind::Update, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap();
+    assert_eq!(std::fs::read(root.join("local/game_start.sh")).unwrap(), b"v2");
+    assert!(!root.join("local/maps/a.bsp").exists());
+    assert!(!root.join(".lanparty-staging").exists() && !root.join(".lanparty-backup").exists());
+}

@@ -13,10 +13,13 @@
 //! - [`recovery`]: the folder names, the intent record, the step sequences and the pure
 //!   recovery table that decides, with no IO, what to rename or delete after a crash or a
 //!   failed step.
+//! - [`run`]: the executor: [`run::Txn`] runs an operation step by step and recovers a game at
+//!   start.
 //! - [`unpack`]: the injected [`unpack::Unpacker`], the `lanparty-unrar` sidecar that implements
 //!   it, and the unpack log.
 
 pub mod recovery;
+pub mod run;
 pub mod unpack;
 
 pub use recovery::{
