@@ -62,6 +62,11 @@ pub struct Config {
     pub mdns: bool,
     /// Most bytes per second served to peers, all together; `None` for no limit.
     pub upload_limit: Option<u64>,
+    /// What turns archives into an installation (the `lanparty-unrar` sidecar); without one,
+    /// `install` is refused with a message saying how to provide it.
+    pub unpacker: Option<Arc<dyn crate::install::unpack::Unpacker>>,
+    /// Install a game as soon as its download (or update) is committed.
+    pub auto_install: bool,
 }
 
 impl Config {
@@ -78,6 +83,8 @@ impl Config {
             peers: Vec::new(),
             mdns: true,
             upload_limit: None,
+            unpacker: None,
+            auto_install: true,
         }
     }
 }
@@ -220,6 +227,31 @@ pub enum Event {
     DownloadCancelled {
         game: String,
     },
+    /// Extraction into the staging folder began; `update` when an installation is replaced.
+    InstallStarted {
+        game: String,
+        update: bool,
+    },
+    /// At most twice a second while extracting.
+    InstallProgress {
+        game: String,
+        bytes_done: u64,
+        bytes_total: u64,
+    },
+    /// The new installation is `local/`, and the library lists the game as installed.
+    InstallFinished {
+        game: String,
+        update: bool,
+        seconds: f64,
+    },
+    /// Nothing changed: the previous installation (if any) is as it was.
+    InstallFailed {
+        game: String,
+        reason: String,
+    },
+    UninstallFinished {
+        game: String,
+    },
 }
 
 /// Quiet time after a change of the local or a remote library before `games-changed` is sent.
@@ -353,6 +385,12 @@ impl LibraryLink {
         self.requests.send(request).await.map_err(|_| Stopped)
     }
 
+    /// Rescans `id`'s root and waits for it (after an install changed `local/`). Installs and
+    /// downloads never overlap on a game, so the game is not busy here.
+    pub(crate) async fn rescan(&self, id: &GameId) -> Result<(), Stopped> {
+        self.set_busy(id, false).await
+    }
+
     /// Marks `id` busy or not and waits until its root has been scanned again.
     pub(crate) async fn set_busy(&self, id: &GameId, busy: bool) -> Result<(), Stopped> {
         self.ask(|reply| Request::Busy { game: id.clone(), busy, reply }).await
@@ -378,6 +416,8 @@ struct Inner {
     manual: tokio::sync::Mutex<Vec<String>>,
     manual_path: PathBuf,
     downloads: Option<crate::transfer::Downloads>,
+    installs: Arc<crate::install::service::Installs>,
+    ops: crate::transfer::OpTable,
 }
 
 impl Drop for Inner {
@@ -515,8 +555,19 @@ impl Runtime {
                 Some(net)
             }
         };
+        let ops = crate::transfer::OpTable::default();
+        let installs = Arc::new(crate::install::service::Installs {
+            ops: ops.clone(),
+            games_dir: config.games_dir.clone(),
+            state_root: state.root().to_path_buf(),
+            unpacker: config.unpacker.clone(),
+            log: Some(Arc::new(crate::install::unpack::UnpackLog::new(crate::install::unpack::log_path(state.root())))),
+            events: events.clone(),
+            library: LibraryLink { requests: requests.clone() },
+            tasks: tasks.clone(),
+        });
         let downloads = net.as_ref().map(|net| {
-            crate::transfer::Downloads::new(crate::transfer::Env {
+            let env = crate::transfer::Env {
                 net: net.clone(),
                 library: LibraryLink { requests: requests.clone() },
                 events: events.clone(),
@@ -524,7 +575,9 @@ impl Runtime {
                 downloads_dir: state.downloads_dir(),
                 shutdown: shutdown.clone(),
                 tasks: tasks.clone(),
-            })
+                install_after: (config.auto_install && config.unpacker.is_some()).then(|| installs.clone()),
+            };
+            crate::transfer::Downloads::new(env, ops.clone())
         });
         let inner = Inner {
             requests,
@@ -537,8 +590,12 @@ impl Runtime {
             manual: tokio::sync::Mutex::new(saved.manual),
             manual_path,
             downloads,
+            installs,
+            ops,
         };
         let inner = Arc::new(inner);
+        // Installs a crash interrupted are finished or undone before anything else runs.
+        inner.installs.recover_all().await;
         if let Some(net) = &inner.net {
             inner.tasks.spawn(follow_games(Arc::downgrade(&inner), net.watch_remote()));
         }
@@ -715,7 +772,23 @@ impl Runtime {
 
     /// Games with an operation running, and which.
     pub fn operations(&self) -> Vec<(String, String)> {
-        self.inner.downloads.as_ref().map(crate::transfer::Downloads::running).unwrap_or_default()
+        crate::transfer::running(&self.inner.ops)
+    }
+
+    /// Installs `game` from its archives, or updates its installation; answers once it is
+    /// claimed (`true` for an update); `install-finished` or `install-failed` follow.
+    pub async fn install(&self, game: &str) -> Result<bool, crate::install::InstallCommandError> {
+        self.inner.installs.install(game).await
+    }
+
+    /// Removes `game`'s installation (`local/`); answers when it is gone.
+    pub async fn uninstall(&self, game: &str) -> Result<(), crate::install::InstallCommandError> {
+        self.inner.installs.uninstall(game).await
+    }
+
+    /// The last runs of the unpacker, oldest first.
+    pub fn unpack_log(&self) -> Vec<crate::install::unpack::UnpackRun> {
+        self.inner.installs.unpack_log()
     }
 
     /// Bytes of chunks and manifests served to peers since start.

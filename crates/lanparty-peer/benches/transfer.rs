@@ -84,6 +84,7 @@ fn peer_args(base: &Path, name: &str, games: &Path, extra: &[String]) -> Vec<Str
         "--port".into(),
         "0".into(),
         "--no-mdns".into(),
+        "--no-auto-install".into(),
         "--name".into(),
         name.into(),
     ];

@@ -10,10 +10,12 @@ mod protocol;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use lanparty_core::catalog::Catalog;
+use lanparty_core::install::unpack;
 use lanparty_core::library::check_games_dir;
 use lanparty_core::{Config, Runtime, StartError};
 use serde_json::json;
@@ -74,6 +76,12 @@ struct Args {
     /// Most MiB per second to serve to all peers together (0 for no limit).
     #[arg(long, value_name = "MIB_PER_S", default_value_t = 0.0)]
     upload_limit: f64,
+    /// The RAR extractor to install games with. Default: lanparty-unrar beside this program.
+    #[arg(long, value_name = "PATH")]
+    unrar: Option<PathBuf>,
+    /// Do not install a game by itself when its download finishes.
+    #[arg(long)]
+    no_auto_install: bool,
 }
 
 fn display_name(s: &str) -> Result<String, String> {
@@ -143,6 +151,12 @@ async fn run(args: Args) -> u8 {
     config.peers = args.peers.clone();
     config.mdns = !args.no_mdns;
     config.upload_limit = (args.upload_limit > 0.0).then_some((args.upload_limit * 1024.0 * 1024.0) as u64);
+    config.auto_install = !args.no_auto_install;
+    let unrar = args.unrar.clone().or_else(unpack::Sidecar::beside_current_exe);
+    config.unpacker = unrar.map(|program| {
+        let log = unpack::UnpackLog::new(unpack::log_path(&config.state_dir));
+        Arc::new(unpack::Sidecar::new(program, Some(log))) as Arc<dyn unpack::Unpacker>
+    });
 
     let (runtime, mut events) = match Runtime::start(config).await {
         Ok(started) => started,

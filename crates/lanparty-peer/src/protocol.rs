@@ -22,6 +22,9 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("download", &["game"]),
     ("update", &["game"]),
     ("cancel", &["game"]),
+    ("install", &["game"]),
+    ("uninstall", &["game"]),
+    ("unpack-log", &["game"]),
     ("shutdown", &[]),
 ];
 
@@ -124,6 +127,10 @@ pub enum Name {
     Download(String),
     Update(String),
     Cancel(String),
+    Install(String),
+    Uninstall(String),
+    /// The unpack log, of one game or (without `game`) of all.
+    UnpackLog(Option<String>),
     Shutdown,
 }
 
@@ -189,6 +196,9 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
         "download" => Name::Download(text("game")?),
         "update" => Name::Update(text("game")?),
         "cancel" => Name::Cancel(text("game")?),
+        "install" => Name::Install(text("game")?),
+        "uninstall" => Name::Uninstall(text("game")?),
+        "unpack-log" => Name::UnpackLog(text("game").ok()),
         _ => Name::Shutdown,
     };
     Ok(Command { name, cmd, id })
@@ -251,6 +261,19 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
             Ok(()) => json!({"type": "cancelled", "game": game}),
             Err(e) => failed(&e),
         }),
+        Name::Install(game) => Ok(match runtime.install(game).await {
+            Ok(update) => json!({"type": "installing", "game": game, "update": update}),
+            Err(e) => failed(&e),
+        }),
+        Name::Uninstall(game) => Ok(match runtime.uninstall(game).await {
+            Ok(()) => json!({"type": "uninstalled", "game": game}),
+            Err(e) => failed(&e),
+        }),
+        Name::UnpackLog(game) => {
+            let runs: Vec<_> =
+                runtime.unpack_log().into_iter().filter(|r| game.as_ref().is_none_or(|g| &r.game == g)).collect();
+            Ok(json!({"type": "unpack-log", "runs": runs}))
+        }
         Name::Shutdown => Ok(json!({"type": "shutdown"})),
     };
     let mut line = answer.unwrap_or_else(|e| failed(&e));

@@ -15,12 +15,17 @@
 //!   failed step.
 //! - [`run`]: the executor: [`run::Txn`] runs an operation step by step and recovers a game at
 //!   start.
+//! - `service`: installs as runtime operations (events, recovery at start, install after a
+//!   download).
 //! - [`unpack`]: the injected [`unpack::Unpacker`], the `lanparty-unrar` sidecar that implements
 //!   it, and the unpack log.
 
 pub mod recovery;
 pub mod run;
+pub(crate) mod service;
 pub mod unpack;
+
+pub use service::InstallCommandError;
 
 pub use recovery::{
     Action, BACKUP_DIR, INTENTS_DIR, Intent, IntentError, Kind, MARKER_FILE, Marked, Observed, OpId, Outcome,

@@ -28,6 +28,11 @@ pub const SIDECAR_NAME: &str = "lanparty-unrar.exe";
 pub const SIDECAR_NAME: &str = "lanparty-unrar";
 /// Version of the sidecar's JSON lines this runtime reads.
 const PROTOCOL: u64 = 1;
+/// The unpack log's place in the state directory.
+pub fn log_path(state_root: &Path) -> PathBuf {
+    state_root.join("logs").join("unpack.json")
+}
+
 /// Runs kept in the unpack log.
 pub const LOG_RUNS: usize = 50;
 /// Bytes of stdout and of stderr kept per run (the end of each: errors come last).

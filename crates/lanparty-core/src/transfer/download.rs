@@ -941,6 +941,12 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
                 mib_per_s: ((t.received as f64 / (1 << 20) as f64 / seconds.max(1e-3)) * 10.0).round() / 10.0,
                 peers: t.per_peer(),
             });
+            // Auto-install: the game is released, so the install can claim it.
+            if let Some(installs) = &env.install_after {
+                if let Err(e) = installs.install(game.as_str()).await {
+                    let _ = env.events.send(Event::InstallFailed { game: game.to_string(), reason: e.to_string() });
+                }
+            }
         }
         End::Cancelled => {
             let store = t.p.store.clone();

@@ -194,7 +194,7 @@ pub enum Kind {
 
 /// An operation running on a game.
 #[derive(Debug)]
-struct Op {
+pub(crate) struct Op {
     what: &'static str,
     cancel: CancellationToken,
     /// Cancelled when the operation has settled and said so.
@@ -213,25 +213,50 @@ pub(crate) struct Env {
     pub downloads_dir: PathBuf,
     pub shutdown: CancellationToken,
     pub tasks: TaskTracker,
+    /// Installs each committed download when set (auto-install).
+    pub install_after: Option<Arc<crate::install::service::Installs>>,
 }
 
-/// Every running operation, by game: two at once on one game are refused.
+/// Every running operation (download, update, cancel, install, uninstall...), by game: two at
+/// once on one game are refused. Shared by downloads and installs.
+pub(crate) type OpTable = Arc<Mutex<HashMap<GameId, Op>>>;
+
+/// Claims `game` for an operation `what`, or says which operation already runs on it.
+pub(crate) fn claim(ops: &OpTable, game: &GameId, what: &'static str) -> Result<(OpGuard, CancellationToken), String> {
+    let mut table = lock(ops);
+    if let Some(op) = table.get(game) {
+        return Err(op.what.to_owned());
+    }
+    let (cancel, finished) = (CancellationToken::new(), CancellationToken::new());
+    let completed = Arc::new(AtomicBool::new(false));
+    let op = Op { what, cancel: cancel.clone(), finished: finished.clone(), completed: completed.clone() };
+    table.insert(game.clone(), op);
+    Ok((OpGuard { ops: ops.clone(), game: game.clone(), finished, completed }, cancel))
+}
+
+/// Games with an operation running, and what it is.
+pub(crate) fn running(ops: &OpTable) -> Vec<(String, String)> {
+    let mut list: Vec<_> = lock(ops).iter().map(|(g, op)| (g.to_string(), op.what.to_owned())).collect();
+    list.sort();
+    list
+}
+
 #[derive(Debug)]
 pub(crate) struct Downloads {
     env: Arc<Env>,
-    ops: Arc<Mutex<HashMap<GameId, Op>>>,
+    ops: OpTable,
 }
 
 /// Removes a game's operation from the table when dropped, and says it has settled.
-struct OpGuard {
-    ops: Arc<Mutex<HashMap<GameId, Op>>>,
+pub(crate) struct OpGuard {
+    ops: OpTable,
     game: GameId,
     finished: CancellationToken,
     completed: Arc<AtomicBool>,
 }
 
 impl OpGuard {
-    fn release(&self) {
+    pub(crate) fn release(&self) {
         lock(&self.ops).remove(&self.game);
     }
 
@@ -254,21 +279,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Downloads {
-    pub fn new(env: Env) -> Downloads {
-        Downloads { env: Arc::new(env), ops: Arc::new(Mutex::new(HashMap::new())) }
+    pub fn new(env: Env, ops: OpTable) -> Downloads {
+        Downloads { env: Arc::new(env), ops }
     }
 
     /// Claims `game` for an operation, or says what already runs on it.
     fn claim(&self, game: &GameId, what: &'static str) -> Result<(OpGuard, CancellationToken), DownloadError> {
-        let mut ops = lock(&self.ops);
-        if let Some(op) = ops.get(game) {
-            return Err(DownloadError::Busy { game: game.clone(), what: op.what.to_owned() });
-        }
-        let (cancel, finished) = (CancellationToken::new(), CancellationToken::new());
-        let completed = Arc::new(AtomicBool::new(false));
-        let op = Op { what, cancel: cancel.clone(), finished: finished.clone(), completed: completed.clone() };
-        ops.insert(game.clone(), op);
-        Ok((OpGuard { ops: self.ops.clone(), game: game.clone(), finished, completed }, cancel))
+        claim(&self.ops, game, what).map_err(|what| DownloadError::Busy { game: game.clone(), what })
     }
 
     /// Starts (or resumes) downloading `game`; answers once the transfer is under way.
@@ -307,13 +324,6 @@ impl Downloads {
         guard.release();
         let _ = self.env.events.send(Event::DownloadCancelled { game: game.to_string() });
         Ok(())
-    }
-
-    /// Games with an operation running, and what it is.
-    pub fn running(&self) -> Vec<(String, String)> {
-        let mut ops: Vec<_> = lock(&self.ops).iter().map(|(g, op)| (g.to_string(), op.what.to_owned())).collect();
-        ops.sort();
-        ops
     }
 
     /// At start: finishes commits a crash interrupted and resumes downloads that were running.

@@ -1,0 +1,194 @@
+//! Installs by real `lanparty-peer` processes with the real `lanparty-unrar` sidecar: a download
+//! that installs itself, install and uninstall commands, the unpack log, and a peer killed with
+//! SIGKILL before each step of an update (fault points of the `test-faults` feature), after which
+//! the next start leaves exactly the old or the new installation.
+
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Value, json};
+
+use common::{Dirs, Peer, str_args};
+use lanparty_testkit::rar5;
+
+const GAME: &str = "openarena";
+
+/// The sidecar beside the peer binary: the workspace's `cargo test` builds both.
+fn unrar() -> PathBuf {
+    let path = Path::new(common::BIN).with_file_name(format!("lanparty-unrar{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} is missing: build it with `cargo build -p lanparty-unrar`", path.display());
+    path
+}
+
+/// A downloaded game whose archive holds `files`; version.ini says `version`.
+fn write_game(games: &Path, version: &str, files: &[(&str, &[u8])]) {
+    let root = games.join(GAME);
+    std::fs::create_dir_all(&root).unwrap();
+    rar5::write_archive(&root.join("openarena.rar"), files).unwrap();
+    std::fs::write(root.join("version.ini"), version).unwrap();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for name in ["openarena.rar", "version.ini"] {
+        std::fs::File::options().write(true).open(root.join(name)).unwrap().set_modified(hour_ago).unwrap();
+    }
+}
+
+fn start(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)]) -> Peer {
+    let mut args = dirs.args();
+    args.extend(["--unrar".into(), unrar().display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut command = Command::new(common::BIN);
+    command.envs(env.iter().copied());
+    let mut peer = Peer::spawn_command(command, &str_args(&args));
+    peer.expect("ready");
+    peer
+}
+
+/// Every file under `dir`, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn expected(files: &[(&str, &[u8])]) -> BTreeMap<String, Vec<u8>> {
+    files.iter().map(|(p, d)| (p.to_string(), d.to_vec())).collect()
+}
+
+fn installed(peer: &mut Peer) -> Value {
+    let games = peer.ask(json!({"cmd": "list-games"}), "games");
+    games["games"].as_array().unwrap().iter().find(|g| g["id"] == GAME).cloned().unwrap_or(Value::Null)
+}
+
+/// Names in the game root besides the archive and version.ini.
+fn root_extras(games: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(games.join(GAME))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "openarena.rar" && n != "version.ini")
+        .collect();
+    names.sort();
+    names
+}
+
+const V1: &[(&str, &[u8])] = &[("game_start.sh", b"#!/bin/sh\necho v1\n"), ("baseq3/pak0.pk3", b"old data")];
+const V2: &[(&str, &[u8])] = &[("game_start.sh", b"#!/bin/sh\necho v2\n"), ("baseq3/pak1.pk3", b"new data")];
+
+#[test]
+fn a_download_installs_itself_and_uninstall_removes_only_local() {
+    let seed_dirs = Dirs::new();
+    write_game(&seed_dirs.games, "1", V1);
+    let seed = start(&seed_dirs, &["--no-auto-install"], &[]);
+    // The seed's port, from its ready line.
+    let seed_port = seed.seen[0]["port"].as_u64().unwrap();
+    let dirs = Dirs::new();
+    let mut peer = start(&dirs, &["--peer", &format!("127.0.0.1:{seed_port}")], &[]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while installed(&mut peer)["copies"].as_array().is_none_or(Vec::is_empty) {
+        assert!(std::time::Instant::now() < deadline, "the seed's game never showed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    peer.ask(json!({"cmd": "download", "game": GAME}), "downloading");
+    peer.expect_where("download-finished", Duration::from_secs(60), |_| true);
+    peer.expect_where("install-started", Duration::from_secs(20), |l| l["update"] == false);
+    let done = peer.expect_where("install-finished", Duration::from_secs(60), |_| true);
+    assert_eq!(done["game"], GAME);
+    assert!(!peer.seen.iter().any(|l| l["type"] == "install-failed"), "{:#?}", peer.seen);
+    assert_eq!(tree(&dirs.games.join(GAME).join("local")), expected(V1));
+    assert_eq!(installed(&mut peer)["installed"], true, "the library says installed when the event comes");
+    assert!(root_extras(&dirs.games).iter().all(|n| n == "local"), "{:?}", root_extras(&dirs.games));
+
+    let log = peer.ask(json!({"cmd": "unpack-log", "game": GAME}), "unpack-log");
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["exit"], 0);
+
+    // Install again: it is an update of the same version, and it works.
+    let answer = peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    assert_eq!(answer["update"], true);
+    peer.expect_where("install-finished", Duration::from_secs(60), |l| l["update"] == true);
+
+    peer.ask(json!({"cmd": "uninstall", "game": GAME}), "uninstalled");
+    peer.expect("uninstall-finished");
+    assert!(!dirs.games.join(GAME).join("local").exists());
+    assert!(dirs.games.join(GAME).join("openarena.rar").is_file(), "the downloaded archives stay");
+    assert_eq!(installed(&mut peer)["installed"], false);
+    let e = peer.ask(json!({"cmd": "uninstall", "game": GAME}), "error");
+    assert!(e["message"].as_str().unwrap().contains("not installed"), "{e}");
+    let e = peer.ask(json!({"cmd": "install", "game": "quake3"}), "error");
+    assert!(e["message"].as_str().unwrap().contains("not downloaded"), "{e}");
+    assert!(peer.shutdown().success());
+    assert!(seed.shutdown().success());
+}
+
+#[test]
+fn a_damaged_archive_fails_the_install_with_the_entry_named_and_changes_nothing() {
+    let dirs = Dirs::new();
+    write_game(&dirs.games, "1", V1);
+    let mut peer = start(&dirs, &[], &[]);
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    peer.expect("install-finished");
+    // A second version whose archive carries a wrong checksum.
+    let root = dirs.games.join(GAME);
+    let mut w = rar5::Writer::create(&root.join("openarena.rar")).unwrap();
+    w.add(&rar5::Entry::file("game_start.sh", 3).wrong_crc(), &b"bad"[..]).unwrap();
+    w.finish().unwrap();
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    let failed = peer.expect("install-failed");
+    assert!(failed["reason"].as_str().unwrap().contains("game_start.sh"), "{failed}");
+    assert_eq!(tree(&root.join("local")), expected(V1));
+    assert_eq!(root_extras(&dirs.games), ["local"]);
+    assert!(peer.shutdown().success());
+}
+
+/// SIGKILL before each step of an update, twice each: after the restart (recovery runs at
+/// start), `local/` is exactly the old or the new installation and no reserved folder is left.
+#[test]
+fn an_update_killed_before_any_step_recovers_to_the_old_or_the_new_install() {
+    for step in ["preparing", "swap-out-old", "swap-in-new", "drop-backup", "drop-staging"] {
+        for round in 0..2 {
+            let dirs = Dirs::new();
+            write_game(&dirs.games, "1", V1);
+            let mut peer = start(&dirs, &[], &[]);
+            peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+            peer.expect("install-finished");
+            assert!(peer.shutdown().success());
+            write_game(&dirs.games, "2", V2);
+
+            let mut doomed = start(&dirs, &[], &[("LANPARTY_TEST_KILL_BEFORE", step)]);
+            // Not `ask`: the peer may die before its answer is out.
+            doomed.send(json!({"cmd": "install", "game": GAME}));
+            let status = doomed.wait(Duration::from_secs(30)).expect("the fault point kills the peer");
+            assert!(!status.success(), "{step}: {status:?}");
+
+            let peer = start(&dirs, &[], &[]);
+            let local = tree(&dirs.games.join(GAME).join("local"));
+            let (old, new) = (expected(V1), expected(V2));
+            assert!(local == old || local == new, "{step} #{round}: a mix: {:?}", local.keys());
+            // Before swap-in-new the new install is not complete in local/ yet: the old one stays
+            // or the update is finished; after it, the new one must be there.
+            if matches!(step, "drop-backup" | "drop-staging") {
+                assert_eq!(local, new, "{step}");
+            }
+            assert_eq!(root_extras(&dirs.games), ["local"], "{step} #{round}: reserved folders left");
+            assert!(!dirs.state.join("intents").join(format!("{GAME}.json")).exists(), "{step}");
+            assert!(peer.shutdown().success());
+        }
+    }
+}
