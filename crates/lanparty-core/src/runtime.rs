@@ -67,6 +67,9 @@ pub struct Config {
     pub unpacker: Option<Arc<dyn crate::install::unpack::Unpacker>>,
     /// Install a game as soon as its download (or update) is committed.
     pub auto_install: bool,
+    /// The player's name and Steam language, given to games (launch/stamp.rs has the rules).
+    pub username: String,
+    pub language: String,
 }
 
 impl Config {
@@ -85,6 +88,8 @@ impl Config {
             upload_limit: None,
             unpacker: None,
             auto_install: true,
+            username: "Player".into(),
+            language: "english".into(),
         }
     }
 }
@@ -251,6 +256,18 @@ pub enum Event {
     },
     UninstallFinished {
         game: String,
+    },
+    /// The downloaded game's folder is deleted.
+    RemoveFinished {
+        game: String,
+    },
+    /// Play (`server` false) or Start Server started `script`.
+    GameLaunched {
+        game: String,
+        server: bool,
+        script: String,
+        pid: u32,
+        setup_ran: bool,
     },
 }
 
@@ -565,6 +582,9 @@ impl Runtime {
             events: events.clone(),
             library: LibraryLink { requests: requests.clone() },
             tasks: tasks.clone(),
+            catalog: config.catalog.clone(),
+            username: config.username.clone(),
+            language: config.language.clone(),
         });
         let downloads = net.as_ref().map(|net| {
             let env = crate::transfer::Env {
@@ -784,6 +804,24 @@ impl Runtime {
     /// Removes `game`'s installation (`local/`); answers when it is gone.
     pub async fn uninstall(&self, game: &str) -> Result<(), crate::install::InstallCommandError> {
         self.inner.installs.uninstall(game).await
+    }
+
+    /// Plays `game` (its first Play stamps the player's name and runs its setup).
+    pub async fn play(&self, game: &str) -> Result<crate::launch::play::Launched, crate::install::InstallCommandError> {
+        self.inner.installs.launch(game, false).await
+    }
+
+    /// Starts `game`'s server in a console.
+    pub async fn start_server(
+        &self,
+        game: &str,
+    ) -> Result<crate::launch::play::Launched, crate::install::InstallCommandError> {
+        self.inner.installs.launch(game, true).await
+    }
+
+    /// Deletes a downloaded, uninstalled game's folder (strict checks first).
+    pub async fn remove(&self, game: &str) -> Result<(), crate::install::InstallCommandError> {
+        self.inner.installs.remove(game).await
     }
 
     /// The last runs of the unpacker, oldest first.

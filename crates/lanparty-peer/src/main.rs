@@ -82,6 +82,29 @@ struct Args {
     /// Do not install a game by itself when its download finishes.
     #[arg(long)]
     no_auto_install: bool,
+    /// The player's name, given to games (1 to 31 bytes). Default: this user's login name.
+    #[arg(long, value_parser = username)]
+    username: Option<String>,
+    /// The player's Steam language (`english`, `german`, ...), given to games.
+    #[arg(long, value_parser = language, default_value = "english")]
+    language: String,
+}
+
+fn username(s: &str) -> Result<String, String> {
+    lanparty_core::launch::Username::new(s).map(|u| u.as_str().to_owned()).map_err(|e| e.to_string())
+}
+
+fn language(s: &str) -> Result<String, String> {
+    lanparty_core::launch::Language::new(s).map(|l| l.as_str().to_owned()).map_err(|e| e.to_string())
+}
+
+/// The login name, if it is a valid username; else "Player".
+fn default_username() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find_map(|u| username(&u).ok())
+        .unwrap_or_else(|| "Player".to_owned())
 }
 
 fn display_name(s: &str) -> Result<String, String> {
@@ -152,6 +175,8 @@ async fn run(args: Args) -> u8 {
     config.mdns = !args.no_mdns;
     config.upload_limit = (args.upload_limit > 0.0).then_some((args.upload_limit * 1024.0 * 1024.0) as u64);
     config.auto_install = !args.no_auto_install;
+    config.username = args.username.clone().unwrap_or_else(default_username);
+    config.language = args.language.clone();
     let unrar = args.unrar.clone().or_else(unpack::Sidecar::beside_current_exe);
     config.unpacker = unrar.map(|program| {
         let log = unpack::UnpackLog::new(unpack::log_path(&config.state_dir));

@@ -25,6 +25,9 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("install", &["game"]),
     ("uninstall", &["game"]),
     ("unpack-log", &["game"]),
+    ("remove", &["game"]),
+    ("play", &["game"]),
+    ("start-server", &["game"]),
     ("shutdown", &[]),
 ];
 
@@ -131,6 +134,9 @@ pub enum Name {
     Uninstall(String),
     /// The unpack log, of one game or (without `game`) of all.
     UnpackLog(Option<String>),
+    Remove(String),
+    Play(String),
+    StartServer(String),
     Shutdown,
 }
 
@@ -199,6 +205,9 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
         "install" => Name::Install(text("game")?),
         "uninstall" => Name::Uninstall(text("game")?),
         "unpack-log" => Name::UnpackLog(text("game").ok()),
+        "remove" => Name::Remove(text("game")?),
+        "play" => Name::Play(text("game")?),
+        "start-server" => Name::StartServer(text("game")?),
         _ => Name::Shutdown,
     };
     Ok(Command { name, cmd, id })
@@ -274,6 +283,26 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
                 runtime.unpack_log().into_iter().filter(|r| game.as_ref().is_none_or(|g| &r.game == g)).collect();
             Ok(json!({"type": "unpack-log", "runs": runs}))
         }
+        Name::Remove(game) => Ok(match runtime.remove(game).await {
+            Ok(()) => json!({"type": "removed", "game": game}),
+            Err(e) => failed(&e),
+        }),
+        Name::Play(game) => Ok(match runtime.play(game).await {
+            Ok(launched) => {
+                let mut line = tagged("launched", &launched);
+                line["game"] = json!(game);
+                line
+            }
+            Err(e) => failed(&e),
+        }),
+        Name::StartServer(game) => Ok(match runtime.start_server(game).await {
+            Ok(launched) => {
+                let mut line = tagged("server-started", &launched);
+                line["game"] = json!(game);
+                line
+            }
+            Err(e) => failed(&e),
+        }),
         Name::Shutdown => Ok(json!({"type": "shutdown"})),
     };
     let mut line = answer.unwrap_or_else(|e| failed(&e));

@@ -192,3 +192,76 @@ fn an_update_killed_before_any_step_recovers_to_the_old_or_the_new_install() {
         }
     }
 }
+
+/// Polls until `path` exists (a launched script runs on its own), then reads it.
+fn read_when_there(path: &Path) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if text.ends_with('\n') {
+                return text;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn play_stamps_the_name_runs_setup_once_and_passes_name_and_language_then_remove_deletes_the_game() {
+    const GAME_FILES: &[(&str, &[u8])] = &[
+        ("game_setup.sh", b"printf '%s\\n' \"$@\" >> setup_calls.txt\n"),
+        ("game_start.sh", b"printf '%s\\n' \"$@\" > played_args.txt\n"),
+        ("server_start.sh", b"printf '%s\\n' \"$@\" > server_args.txt\n"),
+        ("account_name.txt", b"Someone"),
+        ("steam_settings/language.txt", b"english"),
+        (
+            "bin/SmartSteamEmu.ini",
+            b"[Launcher]\r\nTarget=game.exe\r\n[SmartSteamEmu]\r\nPersonaName = Someone\r\nLanguage=english\r\n",
+        ),
+    ];
+    let dirs = Dirs::new();
+    write_game(&dirs.games, "1", GAME_FILES);
+    let mut peer = start(&dirs, &["--username", "Jörg [LAN]", "--language", "german"], &[]);
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    peer.expect("install-finished");
+    let local = dirs.games.join(GAME).join("local");
+
+    let first = peer.ask(json!({"cmd": "play", "game": GAME}), "launched");
+    assert_eq!(first["setup_ran"], true, "{first}");
+    peer.expect_where("game-launched", Duration::from_secs(10), |l| l["server"] == false);
+    assert_eq!(read_when_there(&local.join("played_args.txt")), "Jörg [LAN]\ngerman\n");
+    assert_eq!(std::fs::read_to_string(local.join("account_name.txt")).unwrap(), "Jörg [LAN]");
+    assert_eq!(std::fs::read_to_string(local.join("steam_settings/language.txt")).unwrap(), "german");
+    assert_eq!(
+        std::fs::read_to_string(local.join("bin/SmartSteamEmu.ini")).unwrap(),
+        "[Launcher]\r\nTarget=game.exe\r\n[SmartSteamEmu]\r\nPersonaName = Jörg [LAN]\r\nLanguage=english\r\n"
+    );
+    std::fs::remove_file(local.join("played_args.txt")).unwrap();
+    let second = peer.ask(json!({"cmd": "play", "game": GAME}), "launched");
+    assert_eq!(second["setup_ran"], false, "{second}");
+    read_when_there(&local.join("played_args.txt"));
+    assert_eq!(
+        std::fs::read_to_string(local.join("setup_calls.txt")).unwrap(),
+        "Jörg [LAN]\ngerman\n",
+        "setup ran once"
+    );
+
+    // No terminal here (or no display): the server's output goes to a log, and it runs.
+    let server = peer.ask(json!({"cmd": "start-server", "game": GAME}), "server-started");
+    assert_eq!(server["script"], "server_start.sh");
+    assert_eq!(read_when_there(&local.join("server_args.txt")), "Jörg [LAN]\ngerman\n");
+
+    // Remove is refused while installed, then deletes the downloaded game.
+    let e = peer.ask(json!({"cmd": "remove", "game": GAME}), "error");
+    assert!(e["message"].as_str().unwrap().contains("uninstall it"), "{e}");
+    peer.ask(json!({"cmd": "uninstall", "game": GAME}), "uninstalled");
+    peer.ask(json!({"cmd": "remove", "game": GAME}), "removed");
+    peer.expect("remove-finished");
+    assert!(!dirs.games.join(GAME).exists());
+    let listed = installed(&mut peer);
+    assert!(listed.is_null() || listed["downloaded"] == false, "{listed}");
+    let e = peer.ask(json!({"cmd": "play", "game": GAME}), "error");
+    assert!(e["message"].as_str().unwrap().contains("not installed"), "{e}");
+    assert!(peer.shutdown().success());
+}

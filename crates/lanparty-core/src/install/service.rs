@@ -34,6 +34,14 @@ pub enum InstallCommandError {
     NoUnpacker,
     #[error(transparent)]
     Install(#[from] InstallError),
+    #[error(transparent)]
+    Launch(#[from] crate::launch::play::LaunchError),
+    #[error("{game} is installed: uninstall it before removing its files")]
+    Installed { game: GameId },
+    #[error("{} is not a game folder Lanparty may remove ({why}); remove it yourself if you mean to", path.display())]
+    NotRemovable { path: PathBuf, why: &'static str },
+    #[error("cannot remove {}: {source}", path.display())]
+    Remove { path: PathBuf, source: std::io::Error },
     #[error("the Lanparty runtime has stopped")]
     Stopped,
 }
@@ -49,6 +57,9 @@ pub(crate) struct Installs {
     pub events: broadcast::Sender<Event>,
     pub library: LibraryLink,
     pub tasks: TaskTracker,
+    pub catalog: Arc<crate::catalog::Catalog>,
+    pub username: String,
+    pub language: String,
 }
 
 impl Installs {
@@ -111,11 +122,15 @@ impl Installs {
             let _ = this.library.rescan(&game).await;
             guard.release();
             let event = match result {
-                Ok(_) => Event::InstallFinished {
-                    game: game.to_string(),
-                    update,
-                    seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-                },
+                Ok(_) => {
+                    // A new installation is stamped and set up again at its first Play.
+                    crate::launch::play::clear_marker(&this.state_root, &game);
+                    Event::InstallFinished {
+                        game: game.to_string(),
+                        update,
+                        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+                    }
+                }
                 Err(e) => Event::InstallFailed { game: game.to_string(), reason: e.to_string() },
             };
             let _ = this.events.send(event);
@@ -186,6 +201,80 @@ impl Installs {
                 Err(_) => {}
             }
         }
+    }
+
+    /// Play (`server` false) or Start Server; answers once the script started.
+    pub async fn launch(&self, game: &str, server: bool) -> Result<crate::launch::play::Launched, InstallCommandError> {
+        let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
+        // Claimed while the first Play stamps and sets up: no install may swap `local/` meanwhile.
+        let (guard, _cancel) = claim(&self.ops, &game, if server { "start-server" } else { "play" })
+            .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let (root, state_root) = (self.games_dir.join(game.as_str()), self.state_root.clone());
+        let (username, language, id) = (self.username.clone(), self.language.clone(), game.clone());
+        let launched = tokio::task::spawn_blocking(move || {
+            let launch = crate::launch::play::Launch {
+                game: &id,
+                root: &root,
+                state_root: &state_root,
+                username: &username,
+                language: &language,
+            };
+            if server { launch.start_server() } else { launch.play() }
+        })
+        .await
+        .map_err(|_| InstallCommandError::Stopped)?;
+        drop(guard);
+        let launched = launched?;
+        let _ = self.events.send(Event::GameLaunched {
+            game: game.to_string(),
+            server,
+            script: launched.script.clone(),
+            pid: launched.pid,
+            setup_ran: launched.setup_ran,
+        });
+        Ok(launched)
+    }
+
+    /// Deletes a downloaded game's folder, after strict checks: a catalog game, a direct child
+    /// of the games folder and not a link, a plain root `version.ini`, not installed, and no
+    /// operation running on it (the claim).
+    pub async fn remove(&self, game: &str) -> Result<(), InstallCommandError> {
+        let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
+        let (guard, _cancel) =
+            claim(&self.ops, &game, "remove").map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let root = self.games_dir.join(game.as_str());
+        let refuse = |why| InstallCommandError::NotRemovable { path: root.clone(), why };
+        if self.catalog.get(game.as_str()).is_none() {
+            return Err(refuse("not a game of the catalog"));
+        }
+        if root.parent() != Some(self.games_dir.as_path()) {
+            return Err(refuse("not directly in the games folder"));
+        }
+        let meta =
+            std::fs::symlink_metadata(&root).map_err(|_| InstallCommandError::NotDownloaded { game: game.clone() })?;
+        if !meta.is_dir() {
+            return Err(refuse("a link or a file, not a folder"));
+        }
+        if !std::fs::symlink_metadata(root.join(VERSION_FILE)).is_ok_and(|m| m.is_file()) {
+            return Err(refuse("it has no version.ini, so it is not a downloaded game"));
+        }
+        if std::fs::symlink_metadata(root.join(LOCAL_DIR)).is_ok() {
+            return Err(InstallCommandError::Installed { game });
+        }
+        for reserved in [super::recovery::STAGING_DIR, super::recovery::BACKUP_DIR] {
+            if std::fs::symlink_metadata(root.join(reserved)).is_ok() {
+                return Err(refuse("an install is unfinished in it"));
+            }
+        }
+        let target = root.clone();
+        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&target))
+            .await
+            .map_err(|_| InstallCommandError::Stopped)?
+            .map_err(|source| InstallCommandError::Remove { path: root.clone(), source })?;
+        let _ = self.library.rescan(&game).await;
+        drop(guard);
+        let _ = self.events.send(Event::RemoveFinished { game: game.to_string() });
+        Ok(())
     }
 
     /// The unpack log, oldest run first.

@@ -7,10 +7,13 @@
 //!
 //! # Layout
 //!
+//! - [`play`]: Play and Start Server: running the scripts, the first Play's stamping and setup,
+//!   and its record in the state directory.
 //! - [`stamp`]: pure text functions: the username and language checks, the contents of
 //!   `account_name.txt` and `language.txt`, the `PersonaName` edit of `SmartSteamEmu.ini`, and
 //!   the start script's arguments.
 
+pub mod play;
 pub mod stamp;
 
 pub use stamp::{Language, StampError, Username, game_start_args};
