@@ -210,7 +210,8 @@ fn read_when_there(path: &Path) -> String {
 #[test]
 fn play_stamps_the_name_runs_setup_once_and_passes_name_and_language_then_remove_deletes_the_game() {
     const GAME_FILES: &[(&str, &[u8])] = &[
-        ("game_setup.sh", b"printf '%s\\n' \"$@\" >> setup_calls.txt\n"),
+        // It also talks on stdout, which must not reach the peer's JSON lines.
+        ("game_setup.sh", b"echo setting up\nprintf '%s\\n' \"$@\" >> setup_calls.txt\n"),
         ("game_start.sh", b"printf '%s\\n' \"$@\" > played_args.txt\n"),
         ("server_start.sh", b"printf '%s\\n' \"$@\" > server_args.txt\n"),
         ("account_name.txt", b"Someone"),
@@ -263,5 +264,51 @@ fn play_stamps_the_name_runs_setup_once_and_passes_name_and_language_then_remove
     assert!(listed.is_null() || listed["downloaded"] == false, "{listed}");
     let e = peer.ask(json!({"cmd": "play", "game": GAME}), "error");
     assert!(e["message"].as_str().unwrap().contains("not installed"), "{e}");
+    assert!(peer.shutdown().success());
+}
+
+/// An update on a disk too small for it (a tmpfs in a mount namespace): refused before
+/// anything is extracted, with how much space it needs; the installed version is untouched.
+#[test]
+fn an_update_that_does_not_fit_on_the_disk_fails_and_keeps_the_installed_version() {
+    let probe = Command::new("unshare").args(["-m", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        assert!(std::env::var_os("CI").is_none(), "cannot make a mount namespace in CI");
+        eprintln!("skipped: no mount namespaces here; run as root to include this test");
+        return;
+    }
+    // The games folder as it will be on the small disk: v2's archives, v1 installed.
+    let source = Dirs::new();
+    let big = lanparty_testkit::pattern::pattern_bytes(3, 3 << 20);
+    let v2: Vec<(&str, &[u8])> = vec![("game_start.sh", b"v2"), ("baseq3/big.pk3", &big)];
+    write_game(&source.games, "2", &v2);
+    for (path, data) in V1 {
+        let p = source.games.join(GAME).join("local").join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    let dirs = Dirs::new();
+    let mut args = dirs.args();
+    args.extend(["--unrar".into(), unrar().display().to_string()]);
+    // Mount a 24 MiB tmpfs on the games folder, copy the game in, then run the peer.
+    let script = "mount -t tmpfs -o size=24m tmpfs \"$0\" && cp -a \"$1/.\" \"$0/\" && shift && exec \"$@\"";
+    let mut command = Command::new("unshare");
+    command.args(["-m", "sh", "-c", script, dirs.games.to_str().unwrap(), source.games.to_str().unwrap(), common::BIN]);
+    let mut peer = Peer::spawn_command(command, &str_args(&args));
+    peer.expect("ready");
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    let failed = peer.expect_where("install-failed", Duration::from_secs(30), |_| true);
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(reason.contains("needs") && reason.contains("free"), "{failed}");
+    // Inside the namespace: the old installation, byte for byte, and nothing reserved left.
+    let pid = peer.pid().to_string();
+    let root = dirs.games.join(GAME);
+    let show = |cmd: &str| {
+        let out = Command::new("nsenter").args(["-t", &pid, "-m", "sh", "-c", cmd]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(show(&format!("cat '{}/local/game_start.sh'", root.display())), "#!/bin/sh\necho v1\n");
+    assert_eq!(show(&format!("cat '{}/local/baseq3/pak0.pk3'", root.display())), "old data");
+    assert_eq!(show(&format!("ls -A '{}'", root.display())), "local\nopenarena.rar\nversion.ini\n");
     assert!(peer.shutdown().success());
 }

@@ -182,6 +182,10 @@ impl Txn {
         unpacker: &dyn Unpacker,
         progress: &mut dyn FnMut(UnpackProgress),
     ) -> Result<Outcome, InstallError> {
+        // An operation interrupted earlier (its undo failed, or recovery did) is settled first.
+        if self.intent_file.exists() {
+            self.recover()?;
+        }
         self.check_start(kind)?;
         let mut intent = Intent::begin(kind, op);
         self.record(&intent)?;
@@ -309,7 +313,8 @@ fn sync_tree(dir: &Path) -> io::Result<()> {
         if kind.is_dir() {
             sync_tree(&entry.path())?;
         } else if kind.is_file() {
-            fs::File::open(entry.path())?.sync_all()?;
+            // Opened for writing: Windows flushes a file only through a handle that may write.
+            fs::OpenOptions::new().write(true).open(entry.path())?.sync_all()?;
         }
     }
     sync_dir(dir)

@@ -119,18 +119,18 @@ impl Installs {
             });
             let _ = forward.await;
             // The library sees `local/` before anyone hears the result.
+            if result.is_ok() {
+                // A new installation is stamped and set up again at its first Play.
+                crate::launch::play::clear_marker(&this.state_root, &game);
+            }
             let _ = this.library.rescan(&game).await;
             guard.release();
             let event = match result {
-                Ok(_) => {
-                    // A new installation is stamped and set up again at its first Play.
-                    crate::launch::play::clear_marker(&this.state_root, &game);
-                    Event::InstallFinished {
-                        game: game.to_string(),
-                        update,
-                        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-                    }
-                }
+                Ok(_) => Event::InstallFinished {
+                    game: game.to_string(),
+                    update,
+                    seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+                },
                 Err(e) => Event::InstallFailed { game: game.to_string(), reason: e.to_string() },
             };
             let _ = this.events.send(event);
@@ -185,6 +185,9 @@ impl Installs {
             let result = tokio::task::spawn_blocking(move || txn.recover()).await;
             match result {
                 Ok(Ok(Some(outcome))) => {
+                    if outcome == Outcome::RolledForward {
+                        crate::launch::play::clear_marker(&self.state_root, &game);
+                    }
                     let what = match outcome {
                         Outcome::RolledForward => "finished",
                         Outcome::RolledBack | Outcome::NothingToDo => "undone",

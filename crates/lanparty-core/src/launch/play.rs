@@ -142,9 +142,13 @@ impl Launch<'_> {
         let args = stamp::game_start_args(&name, &language);
         let mut setup_ran = false;
         let setup = local.join(script_name("game_setup"));
+        let log = self.state_root.join("logs").join(format!("play-{}.log", self.game));
         if !marker.setup_done && setup.is_file() {
+            let (out, err) = log_files(&log)?;
             let mut child = script_command(&setup, &local, &args)
                 .stdin(Stdio::null())
+                .stdout(out)
+                .stderr(err)
                 .spawn()
                 .map_err(|source| LaunchError::Spawn { script: setup.clone(), source })?;
             // Recorded once it launched: a setup that fails is the game's to report.
@@ -153,7 +157,6 @@ impl Launch<'_> {
             let _ = child.wait();
             setup_ran = true;
         }
-        let log = self.state_root.join("logs").join(format!("play-{}.log", self.game));
         let pid = spawn_logged(&start, &local, &args, &log)?;
         Ok(Launched { script: script_name(Script::Play.stem()), pid, setup_ran, stamped, log: Some(log) })
     }
@@ -175,7 +178,8 @@ impl Launch<'_> {
         }
         let args = stamp::game_start_args(&name, &language);
         if let Some(mut console) = console_command(&script, &local, &args) {
-            if let Ok(child) = console.stdin(Stdio::null()).spawn() {
+            // The terminal's own chatter must not reach our stdout (the peer's protocol).
+            if let Ok(child) = console.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
                 let pid = child.id();
                 reap(child);
                 return Ok(Launched {
@@ -255,15 +259,22 @@ fn stamp_tree(local: &Path, name: &Username, language: &Language) -> Result<Vec<
     Ok(done)
 }
 
-/// `sh SCRIPT ARGS` (`cmd /c SCRIPT ARGS` on Windows) in `cwd`.
+/// The script's bare file name: it runs with `cwd` set to its folder. cmd.exe mangles a command
+/// line that starts with a quoted path when an argument is quoted too (a username with a space),
+/// and a full path may hold spaces, `(x86)`, `&` or `%`.
+fn bare(script: &Path) -> &std::ffi::OsStr {
+    script.file_name().unwrap_or(script.as_os_str())
+}
+
+/// `sh SCRIPT ARGS` (`cmd /d /c SCRIPT ARGS` on Windows, without AutoRun) in `cwd`.
 fn script_command(script: &Path, cwd: &Path, args: &[&str]) -> Command {
     let mut c = if cfg!(windows) {
         let mut c = Command::new("cmd");
-        c.arg("/c").arg(script);
+        c.args(["/d", "/c"]).arg(bare(script));
         c
     } else {
         let mut c = Command::new("sh");
-        c.arg(script);
+        c.arg(bare(script));
         c
     };
     c.args(args).current_dir(cwd);
@@ -275,7 +286,10 @@ fn console_command(script: &Path, cwd: &Path, args: &[&str]) -> Option<Command> 
     if cfg!(windows) {
         let mut c = Command::new("cmd");
         // `start` opens a new console; `cmd /k` keeps it open after the server stops.
-        c.args(["/c", "start", "Lanparty server", "cmd", "/k"]).arg(script).args(args).current_dir(cwd);
+        c.args(["/d", "/c", "start", "Lanparty server", "cmd", "/d", "/k"])
+            .arg(bare(script))
+            .args(args)
+            .current_dir(cwd);
         return Some(c);
     }
     let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -284,7 +298,7 @@ fn console_command(script: &Path, cwd: &Path, args: &[&str]) -> Option<Command> 
         return None;
     }
     let mut c = Command::new(terminal);
-    c.arg("-e").arg("sh").arg(script).args(args).current_dir(cwd);
+    c.arg("-e").arg("sh").arg(bare(script)).args(args).current_dir(cwd);
     Some(c)
 }
 
@@ -294,11 +308,7 @@ fn which(program: &str) -> Option<PathBuf> {
 
 /// Starts the script with its output appended to `log`; returns its pid without waiting.
 fn spawn_logged(script: &Path, cwd: &Path, args: &[&str], log: &Path) -> Result<u32, LaunchError> {
-    if let Some(dir) = log.parent() {
-        fs::create_dir_all(dir).map_err(Launch::io(dir))?;
-    }
-    let out = fs::OpenOptions::new().create(true).append(true).open(log).map_err(Launch::io(log))?;
-    let err = out.try_clone().map_err(Launch::io(log))?;
+    let (out, err) = log_files(log)?;
     let child = script_command(script, cwd, args)
         .stdin(Stdio::null())
         .stdout(out)
@@ -308,6 +318,16 @@ fn spawn_logged(script: &Path, cwd: &Path, args: &[&str], log: &Path) -> Result<
     let pid = child.id();
     reap(child);
     Ok(pid)
+}
+
+/// The log file, opened for appending twice (stdout and stderr).
+fn log_files(log: &Path) -> Result<(fs::File, fs::File), LaunchError> {
+    if let Some(dir) = log.parent() {
+        fs::create_dir_all(dir).map_err(Launch::io(dir))?;
+    }
+    let out = fs::OpenOptions::new().create(true).append(true).open(log).map_err(Launch::io(log))?;
+    let err = out.try_clone().map_err(Launch::io(log))?;
+    Ok((out, err))
 }
 
 /// Waits for a launched process on its own thread, so it leaves no zombie behind.

@@ -195,6 +195,8 @@ pub enum Kind {
 /// An operation running on a game.
 #[derive(Debug)]
 pub(crate) struct Op {
+    /// Tells this claim from a later one on the same game: a guard releases only its own.
+    id: u64,
     what: &'static str,
     cancel: CancellationToken,
     /// Cancelled when the operation has settled and said so.
@@ -229,9 +231,11 @@ pub(crate) fn claim(ops: &OpTable, game: &GameId, what: &'static str) -> Result<
     }
     let (cancel, finished) = (CancellationToken::new(), CancellationToken::new());
     let completed = Arc::new(AtomicBool::new(false));
-    let op = Op { what, cancel: cancel.clone(), finished: finished.clone(), completed: completed.clone() };
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let op = Op { id, what, cancel: cancel.clone(), finished: finished.clone(), completed: completed.clone() };
     table.insert(game.clone(), op);
-    Ok((OpGuard { ops: ops.clone(), game: game.clone(), finished, completed }, cancel))
+    Ok((OpGuard { ops: ops.clone(), game: game.clone(), id, finished, completed }, cancel))
 }
 
 /// Games with an operation running, and what it is.
@@ -251,13 +255,19 @@ pub(crate) struct Downloads {
 pub(crate) struct OpGuard {
     ops: OpTable,
     game: GameId,
+    id: u64,
     finished: CancellationToken,
     completed: Arc<AtomicBool>,
 }
 
 impl OpGuard {
+    /// Frees the game, if the table still holds this claim (after a release, another
+    /// operation may have claimed it: that one stays).
     pub(crate) fn release(&self) {
-        lock(&self.ops).remove(&self.game);
+        let mut table = lock(&self.ops);
+        if table.get(&self.game).is_some_and(|op| op.id == self.id) {
+            table.remove(&self.game);
+        }
     }
 
     /// Releases the game after its operation committed.
@@ -304,9 +314,14 @@ impl Downloads {
     /// that failed and kept its verified chunks is removed the same way.
     pub async fn cancel(&self, game: &str) -> Result<(), DownloadError> {
         let game = GameId::new(game).map_err(|_| DownloadError::BadId(game.to_owned()))?;
-        let running =
-            lock(&self.ops).get(&game).map(|op| (op.cancel.clone(), op.finished.clone(), op.completed.clone()));
-        if let Some((cancel, finished, completed)) = running {
+        let running = lock(&self.ops)
+            .get(&game)
+            .map(|op| (op.what, op.cancel.clone(), op.finished.clone(), op.completed.clone()));
+        if let Some((what, cancel, finished, completed)) = running {
+            // Only transfers stop on a cancel; an install or a launch runs to its end.
+            if !matches!(what, "download" | "update") {
+                return Err(DownloadError::Busy { game, what: what.to_owned() });
+            }
             cancel.cancel();
             finished.cancelled().await;
             // A cancel that arrives while the commit runs is too late: the game is whole.
@@ -369,5 +384,19 @@ mod tests {
         assert_eq!(human_bytes(7), "7 bytes");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(2 << 30), "2.0 GiB");
+    }
+
+    /// A download releases its game, an install claims it at once, then the download's guard
+    /// is dropped: the install's claim must stay.
+    #[test]
+    fn a_guard_releases_only_its_own_claim() {
+        let ops = OpTable::default();
+        let game = GameId::new("g").unwrap();
+        let (download, _) = claim(&ops, &game, "download").unwrap();
+        download.complete();
+        let (_install, _) = claim(&ops, &game, "install").unwrap();
+        drop(download);
+        assert_eq!(running(&ops), [("g".to_owned(), "install".to_owned())]);
+        assert_eq!(claim(&ops, &game, "update").err().as_deref(), Some("install"));
     }
 }
