@@ -488,6 +488,8 @@ mod tests {
         assert_eq!(ErrorCode::from_code(0), None);
     }
 
+    // File names start with `f`, so none is a reserved Windows name (`aux`, `con`...), which the
+    // decoder rightly refuses.
     proptest! {
         #[test]
         fn any_bytes_decode_or_error_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
@@ -502,7 +504,7 @@ mod tests {
         }
 
         #[test]
-        fn encode_then_decode_is_identity(nonce in any::<u64>(), chunk in any::<u64>(), file in "[a-z]{1,8}(/[a-z]{1,8}){0,3}") {
+        fn encode_then_decode_is_identity(nonce in any::<u64>(), chunk in any::<u64>(), file in "f[a-z]{0,7}(/f[a-z]{0,7}){0,3}") {
             let ping = Request::Ping { nonce };
             prop_assert_eq!(decode_request(&encode(&ping)[4..]).unwrap(), ping);
             let get = Request::GetChunk { game: GameId::new("g").unwrap(), version: "1".into(), file, chunk };

@@ -254,6 +254,11 @@ pub enum Event {
         game: String,
         reason: String,
     },
+    /// A cancel stopped the extraction; the previous installation (if any) is as it was.
+    InstallCancelled {
+        game: String,
+        update: bool,
+    },
     UninstallFinished {
         game: String,
     },
@@ -363,11 +368,11 @@ enum Request {
     Rescan(oneshot::Sender<ScanReport>),
     /// One game as the last scan saw it.
     Game(GameId, oneshot::Sender<Option<crate::library::LocalGame>>),
-    /// Marks a game busy (an operation runs on it) or not, then rescans its root; answers when
-    /// that scan is done.
-    Busy {
+    /// Marks a game busy (an operation runs on it) or not, or leaves that as it is (`None`),
+    /// then rescans its root; answers when that scan is done.
+    RescanGame {
         game: GameId,
-        busy: bool,
+        busy: Option<bool>,
         reply: oneshot::Sender<()>,
     },
     /// A download just committed these files, verified chunk by chunk: the hash cache takes
@@ -402,15 +407,14 @@ impl LibraryLink {
         self.requests.send(request).await.map_err(|_| Stopped)
     }
 
-    /// Rescans `id`'s root and waits for it (after an install changed `local/`). Installs and
-    /// downloads never overlap on a game, so the game is not busy here.
+    /// Rescans `id`'s root and waits for it (after an install changed `local/`).
     pub(crate) async fn rescan(&self, id: &GameId) -> Result<(), Stopped> {
-        self.set_busy(id, false).await
+        self.ask(|reply| Request::RescanGame { game: id.clone(), busy: None, reply }).await
     }
 
     /// Marks `id` busy or not and waits until its root has been scanned again.
     pub(crate) async fn set_busy(&self, id: &GameId, busy: bool) -> Result<(), Stopped> {
-        self.ask(|reply| Request::Busy { game: id.clone(), busy, reply }).await
+        self.ask(|reply| Request::RescanGame { game: id.clone(), busy: Some(busy), reply }).await
     }
 }
 
@@ -582,6 +586,7 @@ impl Runtime {
             events: events.clone(),
             library: LibraryLink { requests: requests.clone() },
             tasks: tasks.clone(),
+            shutdown: shutdown.clone(),
             catalog: config.catalog.clone(),
             username: config.username.clone(),
             language: config.language.clone(),
@@ -953,11 +958,15 @@ impl LibraryActor {
                 };
                 let _ = reply.send(game);
             }
-            Request::Busy { game, busy, reply } => {
-                if busy {
-                    self.busy.insert(game.clone());
-                } else {
-                    self.busy.remove(&game);
+            Request::RescanGame { game, busy, reply } => {
+                match busy {
+                    Some(true) => {
+                        self.busy.insert(game.clone());
+                    }
+                    Some(false) => {
+                        self.busy.remove(&game);
+                    }
+                    None => {}
                 }
                 self.pending_roots.insert(game.to_string());
                 self.root_waiters.push((game.to_string(), reply));

@@ -12,7 +12,7 @@
 //! `docs/DESIGN.md` keeps the full list. Files are replaced with [`write_atomic`], so a crash
 //! leaves either the old or the new content, never a torn file.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -117,7 +117,7 @@ fn write_atomic_with(path: &Path, bytes: &[u8], private: bool) -> io::Result<()>
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)?.sync_all()
+        fs::File::open(dir)?.sync_all()
     }
     #[cfg(not(unix))]
     {

@@ -137,11 +137,16 @@ async fn serves_its_manifest_and_verified_chunks_and_nothing_else() {
     }
 
     // A file swapped for a link after the scan is not read through the link.
-    std::fs::rename(root.join("alpha.rar"), tmp.path().join("moved.rar")).unwrap();
-    std::os::unix::fs::symlink(tmp.path().join("moved.rar"), root.join("alpha.rar")).unwrap();
-    let (answer, rest) = client.raw(&proto::encode(&get("alpha", "1.0", "alpha.rar", 0))).await;
-    assert_eq!(error_code(&answer.unwrap()), Some(ErrorCode::Unavailable));
-    assert!(rest.is_empty());
+    #[cfg(not(unix))]
+    let _ = root;
+    #[cfg(unix)]
+    {
+        std::fs::rename(root.join("alpha.rar"), tmp.path().join("moved.rar")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("moved.rar"), root.join("alpha.rar")).unwrap();
+        let (answer, rest) = client.raw(&proto::encode(&get("alpha", "1.0", "alpha.rar", 0))).await;
+        assert_eq!(error_code(&answer.unwrap()), Some(ErrorCode::Unavailable));
+        assert!(rest.is_empty());
+    }
     runtime.shutdown().await;
 }
 

@@ -1,7 +1,9 @@
 //! Installs by real `lanparty-peer` processes with the real `lanparty-unrar` sidecar: a download
 //! that installs itself, install and uninstall commands, the unpack log, and a peer killed with
 //! SIGKILL before each step of an update (fault points of the `test-faults` feature), after which
-//! the next start leaves exactly the old or the new installation.
+//! the next start leaves exactly the old or the new installation; an extraction cancelled or
+//! killed halfway (the sidecar's own `test-faults` stall, so the workspace's tests run with
+//! `--features lanparty-peer/test-faults,lanparty-unrar/test-faults`).
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
@@ -191,6 +193,83 @@ fn an_update_killed_before_any_step_recovers_to_the_old_or_the_new_install() {
             assert!(peer.shutdown().success());
         }
     }
+}
+
+/// Processes whose command line mentions `needle` (Linux's /proc).
+fn processes_with(needle: &str) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| {
+        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        String::from_utf8_lossy(&cmdline).contains(needle).then_some(pid)
+    })
+    .collect()
+}
+
+/// Waits until the sidecar stalled (the test fault) with part of the new version in staging.
+fn wait_for_half_extracted(games: &Path) {
+    let payload = games.join(GAME).join(".lanparty-staging").join("local");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_dir(&payload).map_or(true, |mut d| d.next().is_none()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the extraction never stalled halfway: build the sidecar with --features lanparty-unrar/test-faults"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An update stopped in the middle of extracting, by a cancel and by SIGKILL of the peer: the
+/// sidecar goes away with it, and the old installation is there byte for byte, with nothing
+/// reserved left (after a restart, for the kill).
+#[test]
+fn an_update_cancelled_or_killed_mid_extraction_keeps_the_old_install_and_no_sidecar() {
+    let dirs = Dirs::new();
+    write_game(&dirs.games, "1", V1);
+    let mut peer = start(&dirs, &[], &[]);
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    peer.expect("install-finished");
+    assert!(peer.shutdown().success());
+    let v2: Vec<(&str, &[u8])> =
+        vec![("a.pk3", b"first"), ("b.pk3", b"second"), ("c.pk3", b"third"), ("game_start.sh", b"v2")];
+    write_game(&dirs.games, "2", &v2);
+    let staging = dirs.games.join(GAME).join(".lanparty-staging");
+    let stall = [("LANPARTY_UNRAR_TEST_STALL_AFTER_ENTRIES", "1")];
+
+    // Cancel: answered after the sidecar is stopped and the staging folder is gone.
+    let mut peer = start(&dirs, &[], &stall);
+    peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    wait_for_half_extracted(&dirs.games);
+    let started = std::time::Instant::now();
+    peer.ask(json!({"cmd": "cancel", "game": GAME}), "cancelled");
+    assert!(started.elapsed() < Duration::from_secs(5), "cancel took {:?}", started.elapsed());
+    let cancelled = peer.expect("install-cancelled");
+    assert_eq!(cancelled["update"], true);
+    assert!(!peer.seen.iter().any(|l| l["type"] == "install-failed"), "{:#?}", peer.seen);
+    assert_eq!(tree(&dirs.games.join(GAME).join("local")), expected(V1));
+    assert_eq!(root_extras(&dirs.games), ["local"]);
+    assert!(processes_with(&staging.display().to_string()).is_empty(), "the sidecar outlived the cancel");
+    let e = peer.ask(json!({"cmd": "cancel", "game": GAME}), "error");
+    assert!(e["message"].as_str().unwrap().contains("nothing to cancel"), "{e}");
+    assert!(peer.shutdown().success());
+
+    // SIGKILL of the peer: its sidecar notices the closed pipe and exits too.
+    let mut doomed = start(&dirs, &[], &stall);
+    doomed.ask(json!({"cmd": "install", "game": GAME}), "installing");
+    wait_for_half_extracted(&dirs.games);
+    let needle = staging.display().to_string();
+    assert_eq!(processes_with(&needle).len(), 1, "one sidecar extracts");
+    drop(doomed); // SIGKILL
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !processes_with(&needle).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the sidecar kept running after its peer died");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let peer = start(&dirs, &[], &[]);
+    assert_eq!(tree(&dirs.games.join(GAME).join("local")), expected(V1));
+    assert_eq!(root_extras(&dirs.games), ["local"], "reserved folders left");
+    assert!(!dirs.state.join("intents").join(format!("{GAME}.json")).exists());
+    assert!(peer.shutdown().success());
 }
 
 /// Polls until `path` exists (a launched script runs on its own), then reads it.

@@ -1,6 +1,8 @@
 //! Discovery by real mDNS between hosts: network namespaces on a bridge, one peer in each, no
-//! manual peers. Needs root (CI runs as root); elsewhere it says it is skipped.
+//! manual peers. Needs root (CI runs as root); elsewhere it says it is skipped. Linux only
+//! (network namespaces).
 
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;

@@ -17,6 +17,8 @@ pub mod exit {
     pub const UNSAFE: u8 = 6;
     pub const SPACE: u8 = 7;
     pub const DEST: u8 = 8;
+    /// `--exit-with-stdin`: stdin closed, so the caller that started the sidecar is gone.
+    pub const CALLER_GONE: u8 = 9;
 }
 
 /// The file name of an archive or volume, for messages (the error line carries the full path).

@@ -150,6 +150,8 @@ fn extract_archive<W: Write>(
         if progress.gate.is_due(Instant::now()) {
             out.emit(&progress.line())?;
         }
+        #[cfg(feature = "test-faults")]
+        faults::after_entry(progress.entries_done, &progress.line(), out);
     }
     // Anything after the planned entries means the archive changed since the check.
     match read_next(&mut archive, path, previous)? {
@@ -352,6 +354,27 @@ pub fn prepare_root(dest: &Path) -> Result<PathBuf, Failure> {
         return Err(Failure::NotPlain { path: root, expected: "folder" });
     }
     Ok(root)
+}
+
+/// A stall compiled only with the `test-faults` feature: with
+/// `LANPARTY_UNRAR_TEST_STALL_AFTER_ENTRIES=N`, the sidecar stops for good after writing N
+/// entries, so tests can kill its caller while an extraction is half done.
+#[cfg(feature = "test-faults")]
+mod faults {
+    use super::{Line, Output, Write};
+
+    /// Stalls after `entries_done` entries if the environment asks for it, first printing
+    /// `progress` so the caller sees how far it came.
+    pub fn after_entry<W: Write>(entries_done: usize, progress: &Line<'_>, out: &mut Output<W>) {
+        let stall_after =
+            std::env::var("LANPARTY_UNRAR_TEST_STALL_AFTER_ENTRIES").ok().and_then(|v| v.parse::<usize>().ok());
+        if stall_after.is_some_and(|n| entries_done >= n) {
+            let _ = out.emit(progress);
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! ```text
 //! lanparty-unrar version
 //! lanparty-unrar list    [--max-bytes N] (--from GAME_DIR | ARCHIVE...)
-//! lanparty-unrar extract --dest DIR [--max-bytes N] (--from GAME_DIR | ARCHIVE...)
+//! lanparty-unrar extract --dest DIR [--max-bytes N] [--exit-with-stdin] (--from GAME_DIR | ARCHIVE...)
 //! ```
 //!
 //! `--from GAME_DIR` takes every archive at the top level of the folder (files ending in
@@ -20,7 +20,9 @@
 //! archive or the first volume of a set. `list` runs every check `extract` runs except free
 //! space, and prints what would be written. `extract` checks everything first, then writes into
 //! `DIR` (created if missing), never overwriting a file. `--max-bytes` (default 1 TiB) bounds
-//! the declared size of all files together.
+//! the declared size of all files together. With `--exit-with-stdin` the sidecar exits (code 9)
+//! as soon as its stdin reaches end of file: the caller keeps a pipe open and never writes to
+//! it, so a caller that dies (even by SIGKILL) takes the extraction with it on every platform.
 //!
 //! # Output
 //!
@@ -43,6 +45,7 @@
 //! | 6 | unsafe archive refused before writing: hostile name, link or special file, colliding paths, too many entries |
 //! | 7 | too large: over `--max-bytes`, or not enough free space at the destination, before writing |
 //! | 8 | destination error: cannot create or write there, a file already exists, or a written path is not a plain file or folder |
+//! | 9 | `--exit-with-stdin`: stdin closed because the caller went away; no error line |
 //!
 //! Codes 3, 4, 6 and 7 (and 5 when found while checking headers) come before anything is
 //! written. After a failure while writing, files already finished stay in `DIR`: the caller
@@ -99,6 +102,9 @@ enum Command {
         /// Folder to extract into (created if missing); nothing is written outside it.
         #[arg(long, value_name = "DIR")]
         dest: PathBuf,
+        /// Exit (code 9) when stdin closes: the caller holds it open for as long as it lives.
+        #[arg(long)]
+        exit_with_stdin: bool,
         #[command(flatten)]
         source: Source,
     },
@@ -173,7 +179,10 @@ fn run<W: Write>(command: Command, out: &mut Output<W>) -> Result<(), Failure> {
             }
             out.emit(&Line::Done { archives: plans.len(), entries, bytes: total })
         }
-        Command::Extract { dest, source } => {
+        Command::Extract { dest, exit_with_stdin, source } => {
+            if exit_with_stdin {
+                exit_when_stdin_closes();
+            }
             let archives = resolve(&source)?;
             let (plans, total) = plan::scan_all(&archives, source.max_bytes)?;
             // Free space first, where `DEST` is or will be, so a refusal leaves nothing behind.
@@ -183,6 +192,16 @@ fn run<W: Write>(command: Command, out: &mut Output<W>) -> Result<(), Failure> {
             extract::extract_all(&plans, total, &root, out)
         }
     }
+}
+
+/// Watches stdin on a thread of its own and ends the process when it reaches end of file (or
+/// fails): the caller is gone, and nobody is left to want the rest of the extraction. Files
+/// already written stay in the staging folder, which the caller's recovery discards.
+fn exit_when_stdin_closes() {
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        std::process::exit(i32::from(exit::CALLER_GONE));
+    });
 }
 
 /// The archives to open, from `--from` or the explicit list.

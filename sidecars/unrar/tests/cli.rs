@@ -305,3 +305,45 @@ fn non_archives_and_recovery_volumes_are_never_opened() {
     let run = run(sandbox.path(), &["list", "--from", path(&empty)]);
     assert_eq!((run.code, run.error_code()), (3, "no_archives"));
 }
+
+/// `--exit-with-stdin`: the caller holds stdin open for as long as it lives; when it closes, the
+/// sidecar stops extracting and exits with code 9 (here while stalled by the test fault, so the
+/// extraction could not have finished on its own).
+#[cfg(feature = "test-faults")]
+#[test]
+fn a_closed_stdin_ends_an_extraction_with_code_9() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let sandbox = Sandbox::new();
+    let game = sandbox.path().join("game");
+    fs::create_dir_all(&game).unwrap();
+    lanparty_testkit::rar5::write_archive(&game.join("game.rar"), &[("a.txt", b"a"), ("b.txt", b"b")]).unwrap();
+    let dest = sandbox.path().join("dest");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lanparty-unrar"))
+        .args(["extract", "--dest", path(&dest), "--exit-with-stdin", "--from", path(&game)])
+        .env("LANPARTY_UNRAR_TEST_STALL_AFTER_ENTRIES", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // The stall prints a progress line once it has stopped.
+    for line in lines {
+        if line.unwrap().contains("\"type\":\"progress\"") {
+            break;
+        }
+    }
+    drop(child.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the sidecar kept running with its stdin closed");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(9));
+    assert!(dest.join("a.txt").is_file() && !dest.join("b.txt").exists(), "it stopped halfway");
+}

@@ -6,6 +6,7 @@
 use lanparty_core::GameId;
 use lanparty_core::install::unpack::{Sidecar, UnpackError, UnpackLog, Unpacker};
 use lanparty_testkit::rar5::{self, Entry, Writer};
+use tokio_util::sync::CancellationToken;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lanparty-unrar");
 
@@ -27,7 +28,7 @@ fn a_game_unpacks_through_the_sidecar_with_progress_and_a_log_entry() {
     let sidecar = Sidecar::new(BIN.into(), Some(UnpackLog::new(log_path.clone())));
     let dest = root.join(".lanparty-staging");
     let mut seen = Vec::new();
-    let done = sidecar.extract(&game(), &root, &dest, &mut |p| seen.push(p)).unwrap();
+    let done = sidecar.extract(&game(), &root, &dest, &CancellationToken::new(), &mut |p| seen.push(p)).unwrap();
     assert_eq!((done.archives, done.entries), (2, 3), "{done:?}");
     assert_eq!(done.bytes, big.len() as u64 + 10 + 5);
     assert_eq!(std::fs::read(dest.join("data/big.bin")).unwrap(), big);
@@ -52,7 +53,7 @@ fn a_hostile_archive_is_refused_with_the_sidecars_reason_and_logged() {
     let log = UnpackLog::new(tmp.path().join("unpack.json"));
     let sidecar = Sidecar::new(BIN.into(), Some(log));
     let dest = root.join(".lanparty-staging");
-    let e = sidecar.extract(&game(), &root, &dest, &mut |_| {}).unwrap_err();
+    let e = sidecar.extract(&game(), &root, &dest, &CancellationToken::new(), &mut |_| {}).unwrap_err();
     match &e {
         UnpackError::Refused { code, exit, message } => {
             assert_eq!((code.as_str(), *exit), ("unsafe_name", 6), "{message}");
@@ -68,11 +69,23 @@ fn a_hostile_archive_is_refused_with_the_sidecars_reason_and_logged() {
 #[test]
 fn a_missing_or_crashing_unpacker_is_an_error_that_says_so() {
     let tmp = tempfile::tempdir().unwrap();
-    let e = Sidecar::new(tmp.path().join("nope"), None).extract(&game(), tmp.path(), tmp.path(), &mut |_| {});
+    let e = Sidecar::new(tmp.path().join("nope"), None).extract(
+        &game(),
+        tmp.path(),
+        tmp.path(),
+        &CancellationToken::new(),
+        &mut |_| {},
+    );
     assert!(matches!(e, Err(UnpackError::Spawn { .. })), "{e:?}");
     assert!(e.unwrap_err().to_string().contains("--unrar"));
     // A program that exits without a result line: `false` stands in for a crashed sidecar.
-    let e = Sidecar::new("false".into(), None).extract(&game(), tmp.path(), &tmp.path().join("d"), &mut |_| {});
+    let e = Sidecar::new("false".into(), None).extract(
+        &game(),
+        tmp.path(),
+        &tmp.path().join("d"),
+        &CancellationToken::new(),
+        &mut |_| {},
+    );
     assert!(matches!(e, Err(UnpackError::Crashed { .. })), "{e:?}");
 }
 
@@ -81,7 +94,7 @@ fn a_missing_or_crashing_unpacker_is_an_error_that_says_so() {
 #[test]
 fn a_damaged_update_keeps_the_installed_version_and_a_sound_one_replaces_it() {
     use lanparty_core::install::recovery::Kind;
-    use lanparty_core::install::run::{InstallError, Txn, new_op_id};
+    use lanparty_core::install::run::{Extract, InstallError, Txn, new_op_id};
 
     let tmp = tempfile::tempdir().unwrap();
     let games = tmp.path().join("games");
@@ -90,7 +103,11 @@ fn a_damaged_update_keeps_the_installed_version_and_a_sound_one_replaces_it() {
     rar5::write_archive(&root.join("game.rar"), &[("game_start.sh", b"v1"), ("maps/a.bsp", b"old map")]).unwrap();
     let txn = Txn::new(game(), &games, &tmp.path().join("state"));
     let sidecar = Sidecar::new(BIN.into(), None);
-    txn.run(Kind::Install, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap();
+    let stop = CancellationToken::new();
+    let run = |kind| {
+        txn.run(kind, new_op_id(&game()), Some(Extract { unpacker: &sidecar, stop: &stop, progress: &mut |_| {} }))
+    };
+    run(Kind::Install).unwrap();
     assert_eq!(std::fs::read(root.join("local/maps/a.bsp")).unwrap(), b"old map");
 
     // A new version whose archive fails its CRC.
@@ -98,14 +115,14 @@ fn a_damaged_update_keeps_the_installed_version_and_a_sound_one_replaces_it() {
     w.add(&Entry::file("game_start.sh", 2), &b"v2"[..]).unwrap();
     w.add(&Entry::file("maps/b.bsp", 7).wrong_crc(), &b"new map"[..]).unwrap();
     w.finish().unwrap();
-    let e = txn.run(Kind::Update, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap_err();
+    let e = run(Kind::Update).unwrap_err();
     assert!(matches!(e, InstallError::Unpack { .. }), "{e}");
     assert_eq!(std::fs::read(root.join("local/game_start.sh")).unwrap(), b"v1");
     assert_eq!(std::fs::read(root.join("local/maps/a.bsp")).unwrap(), b"old map");
     assert!(!root.join(".lanparty-staging").exists() && !root.join(".lanparty-backup").exists());
 
     rar5::write_archive(&root.join("game.rar"), &[("game_start.sh", b"v2"), ("maps/b.bsp", b"new map")]).unwrap();
-    txn.run(Kind::Update, new_op_id(&game()), &sidecar, &mut |_| {}).unwrap();
+    run(Kind::Update).unwrap();
     assert_eq!(std::fs::read(root.join("local/game_start.sh")).unwrap(), b"v2");
     assert!(!root.join("local/maps/a.bsp").exists());
     assert!(!root.join(".lanparty-staging").exists() && !root.join(".lanparty-backup").exists());

@@ -449,6 +449,17 @@ impl Marked {
         }
     }
 
+    /// Classifies a reserved folder that has nothing in it at all, not even a marker. Folders are
+    /// created (and marked right after) only while `preparing`, so under that intent it is the
+    /// one a crash left before its marker was written: ours, and empty. Otherwise it is not
+    /// known, but then it holds nothing that could be lost either; it stays foreign.
+    pub fn classify_bare(intent: Option<&Intent>) -> Marked {
+        match intent {
+            Some(intent) if intent.step == Step::Preparing => EMPTY,
+            _ => Marked::Foreign,
+        }
+    }
+
     fn is_ours(self) -> bool {
         matches!(self, Marked::Ours { .. })
     }
@@ -994,6 +1005,10 @@ mod tests {
             assert_eq!(Marked::classify(Some(odd), true, Some(&i)), Marked::Foreign, "{odd:?}");
         }
         assert_eq!(Marked::classify(None, false, Some(&i)), Marked::Foreign);
+        // A folder with nothing in it, not even its marker: a crash between creating and marking.
+        assert_eq!(Marked::classify_bare(Some(&i)), EMPTY);
+        assert_eq!(Marked::classify_bare(Some(&intent(Kind::Install, Step::SwapInNew))), Marked::Foreign);
+        assert_eq!(Marked::classify_bare(None), Marked::Foreign);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::unpack::{UnpackError, UnpackProgress, Unpacker};
 use crate::catalog::GameId;
 use crate::library::LOCAL_DIR;
 use crate::state::{sync_dir, write_atomic};
+use tokio_util::sync::CancellationToken;
 
 /// Why an operation did not run or did not complete. After any of these the game holds the
 /// installation it had before, unless the error says otherwise.
@@ -48,6 +49,15 @@ impl InstallError {
         let path = path.to_path_buf();
         move |source| InstallError::Io { what, path, source }
     }
+}
+
+/// What an install or update extracts with: the unpacker, a token that stops it, and where its
+/// progress goes. An uninstall extracts nothing.
+#[allow(missing_debug_implementations)]
+pub struct Extract<'a> {
+    pub unpacker: &'a dyn Unpacker,
+    pub stop: &'a CancellationToken,
+    pub progress: &'a mut dyn FnMut(UnpackProgress),
 }
 
 /// Where one game's transaction lives.
@@ -119,6 +129,9 @@ impl Txn {
                 return Some(Marked::Foreign);
             }
             let marker = fs::read_to_string(dir.join(MARKER_FILE)).ok();
+            if marker.is_none() && fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_none()) {
+                return Some(Marked::classify_bare(intent));
+            }
             let has_local = fs::symlink_metadata(dir.join(PAYLOAD_DIR)).is_ok_and(|m| m.is_dir());
             Some(Marked::classify(marker.as_deref(), has_local, intent))
         };
@@ -175,13 +188,7 @@ impl Txn {
 
     /// Runs an install, update or uninstall from start to end. `op` must be new (markers tell
     /// operations apart).
-    pub fn run(
-        &self,
-        kind: Kind,
-        op: OpId,
-        unpacker: &dyn Unpacker,
-        progress: &mut dyn FnMut(UnpackProgress),
-    ) -> Result<Outcome, InstallError> {
+    pub fn run(&self, kind: Kind, op: OpId, extract: Option<Extract<'_>>) -> Result<Outcome, InstallError> {
         // An operation interrupted earlier (its undo failed, or recovery did) is settled first.
         if self.intent_file.exists() {
             self.recover()?;
@@ -189,7 +196,7 @@ impl Txn {
         self.check_start(kind)?;
         let mut intent = Intent::begin(kind, op);
         self.record(&intent)?;
-        if let Err(e) = self.prepare(kind, op, unpacker, progress) {
+        if let Err(e) = self.prepare(kind, op, extract) {
             return Err(self.fail(&intent, e));
         }
         while let Some(next) = intent.next() {
@@ -228,23 +235,19 @@ impl Txn {
     }
 
     /// The `preparing` step: reserved folders (marker first), extraction, flush.
-    fn prepare(
-        &self,
-        kind: Kind,
-        op: OpId,
-        unpacker: &dyn Unpacker,
-        progress: &mut dyn FnMut(UnpackProgress),
-    ) -> Result<(), InstallError> {
+    fn prepare(&self, kind: Kind, op: OpId, extract: Option<Extract<'_>>) -> Result<(), InstallError> {
+        let unpack_error = |source| InstallError::Unpack { game: self.game.clone(), source };
         if kind.has_backup() {
             make_reserved(&self.backup(), op)?;
         }
         if kind.has_staging() {
+            let Some(Extract { unpacker, stop, progress }) = extract else {
+                return Err(unpack_error(UnpackError::Missing));
+            };
             let staging = self.staging();
             make_reserved(&staging, op)?;
             let dest = staging.join(PAYLOAD_DIR);
-            unpacker
-                .extract(&self.game, &self.root, &dest, progress)
-                .map_err(|source| InstallError::Unpack { game: self.game.clone(), source })?;
+            unpacker.extract(&self.game, &self.root, &dest, stop, progress).map_err(unpack_error)?;
             sync_tree(&dest).map_err(InstallError::io("flush", &dest))?;
             sync_dir(&staging).map_err(InstallError::io("flush", &staging))?;
         }
@@ -378,6 +381,7 @@ mod tests {
             _game: &GameId,
             _root: &Path,
             dest: &Path,
+            _stop: &CancellationToken,
             progress: &mut dyn FnMut(UnpackProgress),
         ) -> Result<Unpacked, UnpackError> {
             fs::create_dir_all(dest).unwrap();
@@ -402,6 +406,11 @@ mod tests {
         (tmp, txn)
     }
 
+    fn go(txn: &Txn, kind: Kind, op: u64, unpacker: &dyn Unpacker) -> Result<Outcome, InstallError> {
+        let stop = CancellationToken::new();
+        txn.run(kind, OpId::new(op), Some(Extract { unpacker, stop: &stop, progress: &mut |_| {} }))
+    }
+
     fn fake(files: Vec<(&'static str, &'static [u8])>) -> Fake {
         Fake { files, fail: AtomicBool::new(false) }
     }
@@ -417,19 +426,16 @@ mod tests {
     fn install_update_uninstall_leave_exactly_one_install_and_no_reserved_folder() {
         let (_tmp, txn) = setup();
         let v1 = fake(vec![("game_start.sh", b"v1"), ("data/a.pak", b"a")]);
-        assert_eq!(txn.run(Kind::Install, OpId::new(1), &v1, &mut |_| {}).unwrap(), Outcome::RolledForward);
+        assert_eq!(go(&txn, Kind::Install, 1, &v1).unwrap(), Outcome::RolledForward);
         assert_eq!(fs::read(txn.local().join("game_start.sh")).unwrap(), b"v1");
         assert_eq!(only_local(&txn), ["local"]);
-        assert!(matches!(
-            txn.run(Kind::Install, OpId::new(2), &v1, &mut |_| {}),
-            Err(InstallError::AlreadyInstalled { .. })
-        ));
+        assert!(matches!(go(&txn, Kind::Install, 2, &v1), Err(InstallError::AlreadyInstalled { .. })));
         let v2 = fake(vec![("game_start.sh", b"v2"), ("data/b.pak", b"b")]);
-        txn.run(Kind::Update, OpId::new(3), &v2, &mut |_| {}).unwrap();
+        go(&txn, Kind::Update, 3, &v2).unwrap();
         assert_eq!(fs::read(txn.local().join("game_start.sh")).unwrap(), b"v2");
         assert!(!txn.local().join("data/a.pak").exists(), "the old install is replaced whole");
         assert_eq!(only_local(&txn), ["local"]);
-        txn.run(Kind::Uninstall, OpId::new(4), &v2, &mut |_| {}).unwrap();
+        txn.run(Kind::Uninstall, OpId::new(4), None).unwrap();
         assert!(only_local(&txn).is_empty());
         assert!(!txn.intent_file.exists());
     }
@@ -437,17 +443,17 @@ mod tests {
     #[test]
     fn a_failed_extraction_keeps_the_old_install_byte_for_byte() {
         let (_tmp, txn) = setup();
-        txn.run(Kind::Install, OpId::new(1), &fake(vec![("a", b"old"), ("b", b"old")]), &mut |_| {}).unwrap();
+        go(&txn, Kind::Install, 1, &fake(vec![("a", b"old"), ("b", b"old")])).unwrap();
         let broken = fake(vec![("a", b"new"), ("b", b"new")]);
         broken.fail.store(true, Ordering::SeqCst);
-        let e = txn.run(Kind::Update, OpId::new(2), &broken, &mut |_| {}).unwrap_err();
+        let e = go(&txn, Kind::Update, 2, &broken).unwrap_err();
         assert!(matches!(e, InstallError::Unpack { .. }), "{e}");
         assert_eq!(fs::read(txn.local().join("a")).unwrap(), b"old");
         assert_eq!(only_local(&txn), ["local"]);
         assert!(!txn.intent_file.exists());
         // A failed first install leaves nothing.
         let (_tmp2, fresh) = setup();
-        assert!(fresh.run(Kind::Install, OpId::new(3), &broken, &mut |_| {}).is_err());
+        assert!(go(&fresh, Kind::Install, 3, &broken).is_err());
         assert!(only_local(&fresh).is_empty());
     }
 
@@ -456,7 +462,7 @@ mod tests {
         let (_tmp, txn) = setup();
         fs::create_dir_all(txn.staging()).unwrap();
         fs::write(txn.staging().join("player.txt"), b"mine").unwrap();
-        let e = txn.run(Kind::Install, OpId::new(1), &fake(vec![("a", b"x")]), &mut |_| {}).unwrap_err();
+        let e = go(&txn, Kind::Install, 1, &fake(vec![("a", b"x")])).unwrap_err();
         assert!(matches!(e, InstallError::Foreign { .. }), "{e}");
         assert!(e.to_string().contains("look inside"), "{e}");
         assert_eq!(txn.recover().unwrap(), None);
@@ -466,7 +472,7 @@ mod tests {
     #[test]
     fn recovery_finishes_an_update_interrupted_after_the_old_install_moved_out() {
         let (_tmp, txn) = setup();
-        txn.run(Kind::Install, OpId::new(1), &fake(vec![("a", b"old")]), &mut |_| {}).unwrap();
+        go(&txn, Kind::Install, 1, &fake(vec![("a", b"old")])).unwrap();
         // What a crash after `swap-out-old` leaves: the new install staged, the old one backed up.
         let op = OpId::new(9);
         let intent = Intent::begin(Kind::Update, op).at(Step::SwapOutOld).unwrap();
@@ -480,6 +486,17 @@ mod tests {
         assert_eq!(fs::read(txn.local().join("a")).unwrap(), b"new");
         assert_eq!(only_local(&txn), ["local"]);
         assert_eq!(txn.recover().unwrap(), None, "twice is the same as once");
+    }
+
+    #[test]
+    fn a_crash_between_creating_a_folder_and_marking_it_does_not_block_the_game() {
+        let (_tmp, txn) = setup();
+        txn.record(&Intent::begin(Kind::Install, OpId::new(5))).unwrap();
+        fs::create_dir_all(txn.staging()).unwrap();
+        assert_eq!(txn.recover().unwrap(), Some(Outcome::RolledBack));
+        assert!(only_local(&txn).is_empty());
+        go(&txn, Kind::Install, 6, &fake(vec![("a", b"x")])).unwrap();
+        assert_eq!(only_local(&txn), ["local"]);
     }
 
     #[test]

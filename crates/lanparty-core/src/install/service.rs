@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::recovery::{INTENTS_DIR, Kind, Outcome};
-use super::run::{InstallError, Txn, new_op_id};
-use super::unpack::{UnpackLog, UnpackRun, Unpacker};
+use super::run::{Extract, InstallError, Txn, new_op_id};
+use super::unpack::{UnpackError, UnpackLog, UnpackRun, Unpacker};
 use crate::catalog::GameId;
 use crate::library::{LOCAL_DIR, VERSION_FILE};
 use crate::runtime::{Event, LibraryLink};
@@ -40,7 +41,7 @@ pub enum InstallCommandError {
     Installed { game: GameId },
     #[error("{} is not a game folder Lanparty may remove ({why}); remove it yourself if you mean to", path.display())]
     NotRemovable { path: PathBuf, why: &'static str },
-    #[error("cannot remove {}: {source}", path.display())]
+    #[error("cannot remove {}: {source}; close the game and any window showing its files, then try again", path.display())]
     Remove { path: PathBuf, source: std::io::Error },
     #[error("the Lanparty runtime has stopped")]
     Stopped,
@@ -57,6 +58,8 @@ pub(crate) struct Installs {
     pub events: broadcast::Sender<Event>,
     pub library: LibraryLink,
     pub tasks: TaskTracker,
+    /// Cancelled when the runtime stops: a running extraction is stopped and undone.
+    pub shutdown: CancellationToken,
     pub catalog: Arc<crate::catalog::Catalog>,
     pub username: String,
     pub language: String,
@@ -68,7 +71,8 @@ impl Installs {
     }
 
     /// Installs `game`, or updates its installation if it has one, from the archives in its
-    /// root. Answers once the game is claimed; `install-finished` or `install-failed` follow.
+    /// root. Answers once the game is claimed; `install-finished`, `install-failed` or (after a
+    /// cancel) `install-cancelled` follow.
     pub async fn install(self: &Arc<Self>, game: &str) -> Result<bool, InstallCommandError> {
         let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
         let unpacker = self.unpacker.clone().ok_or(InstallCommandError::NoUnpacker)?;
@@ -78,7 +82,7 @@ impl Installs {
             return Err(InstallCommandError::NotDownloaded { game });
         }
         let update = std::fs::symlink_metadata(root.join(LOCAL_DIR)).is_ok_and(|m| m.is_dir());
-        let (guard, _cancel) = claim(&self.ops, &game, if update { "update-install" } else { "install" })
+        let (guard, cancel) = claim(&self.ops, &game, if update { "update-install" } else { "install" })
             .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
         let kind = if update { Kind::Update } else { Kind::Install };
         let this = self.clone();
@@ -88,15 +92,31 @@ impl Installs {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let txn = this.txn(&game);
             let op = new_op_id(&game);
-            let job = tokio::task::spawn_blocking(move || {
-                let mut last: Option<std::time::Instant> = None;
-                txn.run(kind, op, unpacker.as_ref(), &mut |p| {
-                    let now = std::time::Instant::now();
-                    if last.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY) || p.bytes_done == p.bytes_total {
-                        last = Some(now);
-                        let _ = tx.send(p);
+            // The extraction stops on a cancel of this operation or when the runtime stops.
+            let stop = this.shutdown.child_token();
+            let relay = tokio::spawn({
+                let stop = stop.clone();
+                async move {
+                    tokio::select! {
+                        _ = cancel.cancelled() => stop.cancel(),
+                        _ = stop.cancelled() => {}
                     }
-                })
+                }
+            });
+            let job = tokio::task::spawn_blocking({
+                let stop = stop.clone();
+                move || {
+                    let mut last: Option<std::time::Instant> = None;
+                    let progress = &mut |p: super::unpack::UnpackProgress| {
+                        let now = std::time::Instant::now();
+                        if last.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY) || p.bytes_done == p.bytes_total
+                        {
+                            last = Some(now);
+                            let _ = tx.send(p);
+                        }
+                    };
+                    txn.run(kind, op, Some(Extract { unpacker: unpacker.as_ref(), stop: &stop, progress }))
+                }
             });
             let events = this.events.clone();
             let name = game.to_string();
@@ -118,20 +138,31 @@ impl Installs {
                 })
             });
             let _ = forward.await;
+            stop.cancel();
+            let _ = relay.await;
             // The library sees `local/` before anyone hears the result.
             if result.is_ok() {
                 // A new installation is stamped and set up again at its first Play.
                 crate::launch::play::clear_marker(&this.state_root, &game);
             }
             let _ = this.library.rescan(&game).await;
-            guard.release();
             let event = match result {
-                Ok(_) => Event::InstallFinished {
-                    game: game.to_string(),
-                    update,
-                    seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-                },
-                Err(e) => Event::InstallFailed { game: game.to_string(), reason: e.to_string() },
+                Ok(_) => {
+                    guard.complete();
+                    Event::InstallFinished {
+                        game: game.to_string(),
+                        update,
+                        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+                    }
+                }
+                Err(InstallError::Unpack { source: UnpackError::Cancelled, .. }) => {
+                    guard.release();
+                    Event::InstallCancelled { game: game.to_string(), update }
+                }
+                Err(e) => {
+                    guard.release();
+                    Event::InstallFailed { game: game.to_string(), reason: e.to_string() }
+                }
             };
             let _ = this.events.send(event);
             drop(guard);
@@ -146,20 +177,7 @@ impl Installs {
             .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
         let txn = self.txn(&game);
         let op = new_op_id(&game);
-        #[derive(Debug)]
-        struct Nothing;
-        impl Unpacker for Nothing {
-            fn extract(
-                &self,
-                _: &GameId,
-                _: &std::path::Path,
-                _: &std::path::Path,
-                _: &mut dyn FnMut(super::unpack::UnpackProgress),
-            ) -> Result<super::unpack::Unpacked, super::unpack::UnpackError> {
-                Ok(Default::default())
-            }
-        }
-        let result = tokio::task::spawn_blocking(move || txn.run(Kind::Uninstall, op, &Nothing, &mut |_| {}))
+        let result = tokio::task::spawn_blocking(move || txn.run(Kind::Uninstall, op, None))
             .await
             .map_err(|_| InstallCommandError::Stopped)?;
         let _ = self.library.rescan(&game).await;
@@ -171,6 +189,8 @@ impl Installs {
 
     /// At start: finishes or undoes every transaction a crash interrupted.
     pub async fn recover_all(&self) {
+        let games_dir = self.games_dir.clone();
+        let _ = tokio::task::spawn_blocking(move || finish_removals(&games_dir)).await;
         let dir = self.state_root.join(INTENTS_DIR);
         let Ok(entries) = std::fs::read_dir(&dir) else { return };
         let games: Vec<GameId> = entries
@@ -194,6 +214,17 @@ impl Installs {
                         Outcome::BackupKept => "undone; the previous installation is kept in .lanparty-backup",
                     };
                     tracing::info!(%game, what, "recovered an interrupted install");
+                    if outcome == Outcome::BackupKept {
+                        let message = format!(
+                            "the interrupted install of {game} was undone, but something else now sits in its local/ folder, so the previous installation was kept in {}: keep the one you want and delete the other",
+                            self.games_dir
+                                .join(game.as_str())
+                                .join(super::recovery::BACKUP_DIR)
+                                .join(LOCAL_DIR)
+                                .display()
+                        );
+                        let _ = self.events.send(Event::Warning { message });
+                    }
                     let _ = self.library.rescan(&game).await;
                 }
                 Ok(Ok(None)) => {}
@@ -269,11 +300,10 @@ impl Installs {
                 return Err(refuse("an install is unfinished in it"));
             }
         }
-        let target = root.clone();
-        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&target))
+        let (games_dir, id) = (self.games_dir.clone(), game.clone());
+        tokio::task::spawn_blocking(move || remove_root(&games_dir, &id))
             .await
-            .map_err(|_| InstallCommandError::Stopped)?
-            .map_err(|source| InstallCommandError::Remove { path: root.clone(), source })?;
+            .map_err(|_| InstallCommandError::Stopped)??;
         let _ = self.library.rescan(&game).await;
         drop(guard);
         let _ = self.events.send(Event::RemoveFinished { game: game.to_string() });
@@ -283,5 +313,88 @@ impl Installs {
     /// The unpack log, oldest run first.
     pub fn unpack_log(&self) -> Vec<UnpackRun> {
         self.log.as_ref().map(|l| l.runs()).unwrap_or_default()
+    }
+}
+
+/// A game root being removed is first renamed to `<games>/.lanparty-removing-<game>`, holding
+/// this marker file, so that a crash halfway through the delete leaves no half-deleted game that
+/// still looks downloaded.
+const REMOVING_PREFIX: &str = ".lanparty-removing-";
+const REMOVING_MARKER: &str = ".lanparty-removing";
+
+/// Deletes `game`'s root: marks it, renames it out of the way in one step (the game is gone from
+/// the library from here on), then deletes it.
+fn remove_root(games_dir: &std::path::Path, game: &GameId) -> Result<(), InstallCommandError> {
+    let root = games_dir.join(game.as_str());
+    let trash = games_dir.join(format!("{REMOVING_PREFIX}{game}"));
+    let failed = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| InstallCommandError::Remove { path, source }
+    };
+    // A leftover of an earlier removal that a crash cut short goes first.
+    if std::fs::symlink_metadata(&trash).is_ok() {
+        delete_marked(&trash).map_err(failed(&trash))?;
+    }
+    crate::state::write_atomic(&root.join(REMOVING_MARKER), game.as_str().as_bytes()).map_err(failed(&root))?;
+    std::fs::rename(&root, &trash).map_err(failed(&root))?;
+    let _ = crate::state::sync_dir(games_dir);
+    delete_marked(&trash).map_err(failed(&trash))
+}
+
+/// Deletes a renamed root, and only one that carries the removal marker.
+fn delete_marked(trash: &std::path::Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(trash)?;
+    if !meta.is_dir() || !std::fs::symlink_metadata(trash.join(REMOVING_MARKER)).is_ok_and(|m| m.is_file()) {
+        return Err(std::io::Error::other(format!(
+            "{} is not a folder Lanparty was removing; delete it yourself if you mean to",
+            trash.display()
+        )));
+    }
+    std::fs::remove_dir_all(trash)
+}
+
+/// At start: finishes removals a crash interrupted (marked roots only; anything else with the
+/// prefix is left alone).
+fn finish_removals(games_dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(games_dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_str().is_some_and(|n| n.starts_with(REMOVING_PREFIX)) {
+            let path = entry.path();
+            match delete_marked(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "finished an interrupted removal"),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "left an unfinished removal alone"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_removal_renames_the_root_away_before_deleting_it_and_a_leftover_is_finished_at_start() {
+        let tmp = tempfile::tempdir().unwrap();
+        let games = tmp.path();
+        let game = GameId::new("quake").unwrap();
+        std::fs::create_dir_all(games.join("quake/data")).unwrap();
+        std::fs::write(games.join("quake/version.ini"), "1").unwrap();
+        std::fs::write(games.join("quake/data/pak0.pak"), "x").unwrap();
+        remove_root(games, &game).unwrap();
+        assert_eq!(std::fs::read_dir(games).unwrap().count(), 0);
+
+        // What a crash in the middle of the delete leaves behind: the renamed root, marked.
+        let trash = games.join(".lanparty-removing-quake");
+        std::fs::create_dir_all(trash.join("data")).unwrap();
+        std::fs::write(trash.join(REMOVING_MARKER), "quake").unwrap();
+        // Something else with the prefix but no marker is not ours.
+        let foreign = games.join(".lanparty-removing-mine");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("save.dat"), "keep").unwrap();
+        finish_removals(games);
+        assert!(!trash.exists());
+        assert_eq!(std::fs::read(foreign.join("save.dat")).unwrap(), b"keep");
     }
 }

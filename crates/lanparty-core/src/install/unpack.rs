@@ -13,10 +13,11 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 use crate::catalog::GameId;
 use crate::state::write_atomic;
@@ -39,6 +40,8 @@ pub const LOG_RUNS: usize = 50;
 pub const LOG_OUTPUT_BYTES: usize = 32 * 1024;
 /// Longest stdout line read from the sidecar; a longer one is a broken sidecar.
 const MAX_LINE_BYTES: usize = 64 * 1024;
+/// How often a running extraction looks whether it was asked to stop.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
 /// How far an extraction has come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,11 @@ pub enum UnpackError {
     Crashed { status: String },
     #[error("the unpacker's output could not be read ({0}); see the unpack log")]
     Output(String),
+    /// Stopped on request (a cancel, or the runtime shutting down).
+    #[error("the unpacking was cancelled")]
+    Cancelled,
+    #[error("no unpacker: lanparty-unrar was not found beside this program; reinstall Lanparty, or pass --unrar PATH")]
+    Missing,
 }
 
 impl UnpackError {
@@ -78,13 +86,14 @@ impl UnpackError {
 }
 
 /// Turns the archives of a game root into files under a destination folder. Blocking: call it
-/// from the blocking pool.
+/// from the blocking pool. When `stop` is cancelled it ends soon with [`UnpackError::Cancelled`].
 pub trait Unpacker: Send + Sync + fmt::Debug {
     fn extract(
         &self,
         game: &GameId,
         game_root: &Path,
         dest: &Path,
+        stop: &CancellationToken,
         progress: &mut dyn FnMut(UnpackProgress),
     ) -> Result<Unpacked, UnpackError>;
 }
@@ -142,23 +151,29 @@ impl Unpacker for Sidecar {
         game: &GameId,
         game_root: &Path,
         dest: &Path,
+        stop: &CancellationToken,
         progress: &mut dyn FnMut(UnpackProgress),
     ) -> Result<Unpacked, UnpackError> {
         let args: Vec<String> = vec![
             "extract".into(),
             "--dest".into(),
             dest.display().to_string(),
+            "--exit-with-stdin".into(),
             "--from".into(),
             game_root.display().to_string(),
         ];
         let started = unix_ms();
         let mut child = Command::new(&self.program)
             .args(&args)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|source| UnpackError::Spawn { program: self.program.clone(), source })?;
+        // Held open and never written: when this process dies, the pipe closes and the sidecar
+        // (`--exit-with-stdin`) ends too, instead of extracting on as an orphan.
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
         // Stderr on its own thread, so a chatty sidecar cannot block on a full pipe.
         let stderr = child.stderr.take().map(|mut err| {
             std::thread::spawn(move || {
@@ -173,9 +188,29 @@ impl Unpacker for Sidecar {
                 kept.into_string()
             })
         });
+        let child = Arc::new(Mutex::new(child));
+        // A cancel kills the sidecar from a watcher thread; its stdout then ends, which ends the
+        // read loop below. Dropping `running` tells the watcher the run is over.
+        let (running, over) = std::sync::mpsc::channel::<()>();
+        let watcher = {
+            let (child, stop) = (child.clone(), stop.clone());
+            std::thread::spawn(move || {
+                loop {
+                    match over.recv_timeout(STOP_POLL) {
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) if stop.is_cancelled() => {
+                            let _ = lock(&child).kill();
+                            return true;
+                        }
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        _ => return false,
+                    }
+                }
+            })
+        };
         let mut stdout_kept = Tail::default();
         let mut result: Option<Result<Unpacked, UnpackError>> = None;
-        if let Some(out) = child.stdout.take() {
+        let mut unread = false;
+        if let Some(out) = stdout {
             let mut out = BufReader::new(out);
             let mut line = Vec::new();
             loop {
@@ -185,6 +220,7 @@ impl Unpacker for Sidecar {
                     Ok(_) => {}
                     Err(e) => {
                         result.get_or_insert(Err(UnpackError::Output(e.to_string())));
+                        unread = true;
                         break;
                     }
                 }
@@ -217,7 +253,14 @@ impl Unpacker for Sidecar {
                 }
             }
         }
-        let status = child.wait();
+        // A sidecar whose output is no longer read could block on a full pipe: stop it.
+        if unread {
+            let _ = lock(&child).kill();
+        }
+        drop(running);
+        let cancelled = watcher.join().unwrap_or(false);
+        let status = lock(&child).wait();
+        drop(stdin);
         let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
         let exit = status.as_ref().ok().and_then(|s| s.code());
         let status_text = match &status {
@@ -227,6 +270,7 @@ impl Unpacker for Sidecar {
         // Success needs both the `done` line and exit code 0; anything else is a failure.
         let outcome = match (result, exit) {
             (Some(Ok(done)), Some(0)) => Ok(done),
+            _ if cancelled => Err(UnpackError::Cancelled),
             (Some(Err(e)), _) => Err(e),
             (_, _) => Err(UnpackError::Crashed { status: status_text.clone() }),
         };
@@ -285,6 +329,10 @@ impl Tail {
         let text = String::from_utf8_lossy(&self.bytes).into_owned();
         if self.cut { format!("[…]{text}") } else { text }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn unix_ms() -> u64 {
@@ -403,5 +451,59 @@ mod tests {
         line.clear();
         assert_eq!(read_line(&mut r, &mut line).unwrap(), 8);
         assert_eq!(line, b"{\"v\":1}\n");
+    }
+
+    /// A stand-in program that prints one progress line and then hangs (or floods stdout with
+    /// an endless line): the runner must stop it on a cancel, and on output it cannot read.
+    #[cfg(unix)]
+    fn script(dir: &Path, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("fake-unrar");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cancel_kills_a_running_unpacker_and_the_log_records_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let program =
+            script(tmp.path(), r#"echo '{"v":1,"type":"progress","bytes_done":1,"bytes_total":9}'; exec sleep 60"#);
+        let log_path = tmp.path().join("unpack.json");
+        let sidecar = Sidecar::new(program, Some(UnpackLog::new(log_path.clone())));
+        let stop = CancellationToken::new();
+        let started = std::time::Instant::now();
+        let mut seen = Vec::new();
+        let result = std::thread::scope(|s| {
+            let stopper = stop.clone();
+            s.spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                stopper.cancel();
+            });
+            let game = GameId::new("g").unwrap();
+            sidecar.extract(&game, tmp.path(), &tmp.path().join("d"), &stop, &mut |p| seen.push(p))
+        });
+        assert!(matches!(result, Err(UnpackError::Cancelled)), "{result:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert_eq!(seen, [UnpackProgress { bytes_done: 1, bytes_total: 9 }]);
+        let runs = UnpackLog::new(log_path).runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].exit, None, "killed by a signal: {}", runs[0].status);
+        assert!(runs[0].args.contains(&"--exit-with-stdin".to_owned()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unreadable_output_stops_the_unpacker_instead_of_waiting_for_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        // One endless line: longer than any line the runtime reads, and the writer never ends.
+        let program = script(tmp.path(), "exec tr -d '\\n' < /dev/zero");
+        let sidecar = Sidecar::new(program, None);
+        let game = GameId::new("g").unwrap();
+        let started = std::time::Instant::now();
+        let result = sidecar.extract(&game, tmp.path(), &tmp.path().join("d"), &CancellationToken::new(), &mut |_| {});
+        assert!(matches!(result, Err(UnpackError::Output(_))), "{result:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     }
 }

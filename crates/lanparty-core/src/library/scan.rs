@@ -439,6 +439,15 @@ struct Listing {
     /// Something vanished between listing a folder and looking at it: a copy or delete is
     /// under way.
     changing: bool,
+    /// Every plain file found, even when `files` is an error.
+    all_files: Vec<String>,
+}
+
+/// Every plain file of a downloaded game's root (relative, `/`-separated), as the scan walks
+/// it, whether or not the game could be shared: an update removes those the new version lacks.
+/// Best effort: what cannot be listed is left out.
+pub fn root_files(root: &Path) -> Vec<String> {
+    list_root(root).map(|listing| listing.all_files).unwrap_or_default()
 }
 
 /// Walks a game root without following links: every file to transfer, skipping `local/`,
@@ -515,11 +524,12 @@ fn list_root(root: &Path) -> io::Result<Listing> {
             }
         }
     }
+    let all_files = files.iter().map(|f| f.rel.clone()).collect();
     let files = match problem {
         Some(p) => Err(p),
         None => check_names(&files).map(|()| files),
     };
-    Ok(Listing { subdirs, files, changing })
+    Ok(Listing { subdirs, files, changing, all_files })
 }
 
 /// Every name must be storable on every platform, and unique there.
@@ -645,6 +655,23 @@ impl<'a> ProgressReporter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn root_files_lists_an_unshareable_root_too_but_never_local_or_reserved_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for rel in ["game.part1.rar", "data/Old.pak", "version.ini", "local/save.dat", ".lanparty-staging/x"] {
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        // Two names that collide on Windows make the game unshareable, not unlisted.
+        fs::write(root.join("data/old.pak"), "x").unwrap();
+        assert!(list_root(root).unwrap().files.is_err());
+        let mut files = root_files(root);
+        files.sort();
+        assert_eq!(files, ["data/Old.pak", "data/old.pak", "game.part1.rar", "version.ini"]);
+    }
 
     #[test]
     fn version_ini_forms() {

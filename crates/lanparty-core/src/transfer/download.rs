@@ -200,17 +200,20 @@ pub(crate) async fn prepare(
             let manifest = fetch_manifest(env, game, &version, hash, &sources).await?;
             let new_keys: HashSet<String> =
                 manifest.files.iter().map(|f| crate::relpath::collision_key(&f.path)).collect();
-            let obsolete = local
-                .as_ref()
-                .and_then(|g| g.manifest.as_ref())
-                .map(|m| {
-                    m.files
-                        .iter()
-                        .filter(|f| !new_keys.contains(&crate::relpath::collision_key(&f.path)))
-                        .map(|f| f.path.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+            // The previous version's files that the new one lacks: from its manifest, or, for a
+            // version that could not be shared (so has none), from what its root holds.
+            let old_files: Vec<String> = match local.as_ref().filter(|g| g.is_downloaded) {
+                Some(g) => match g.manifest.as_ref() {
+                    Some(m) => m.files.iter().map(|f| f.path.clone()).collect(),
+                    None => {
+                        let root = root.clone();
+                        blocking(move || crate::library::scan::root_files(&root)).await
+                    }
+                },
+                None => Vec::new(),
+            };
+            let obsolete =
+                old_files.into_iter().filter(|path| !new_keys.contains(&crate::relpath::collision_key(path))).collect();
             let record = Record {
                 game: game.clone(),
                 version,

@@ -85,6 +85,8 @@ pub enum DownloadError {
     VersionMismatch { game: GameId, version: String, found: String },
     #[error("nothing to cancel: {game} is not downloading")]
     NotDownloading { game: GameId },
+    #[error("nothing was cancelled: {game} finished installing first (uninstall it instead)")]
+    InstallFinishedFirst { game: GameId },
     #[error("nothing was cancelled: {game} finished downloading first (uninstall or remove it instead)")]
     AlreadyFinished { game: GameId },
     #[error("the Lanparty runtime has stopped")]
@@ -271,7 +273,7 @@ impl OpGuard {
     }
 
     /// Releases the game after its operation committed.
-    fn complete(&self) {
+    pub(crate) fn complete(&self) {
         self.completed.store(true, Ordering::SeqCst);
         self.release();
     }
@@ -318,15 +320,20 @@ impl Downloads {
             .get(&game)
             .map(|op| (op.what, op.cancel.clone(), op.finished.clone(), op.completed.clone()));
         if let Some((what, cancel, finished, completed)) = running {
-            // Only transfers stop on a cancel; an install or a launch runs to its end.
-            if !matches!(what, "download" | "update") {
+            // Transfers and extractions stop on a cancel; the other operations run to their end.
+            let install = matches!(what, "install" | "update-install");
+            if !install && !matches!(what, "download" | "update") {
                 return Err(DownloadError::Busy { game, what: what.to_owned() });
             }
             cancel.cancel();
             finished.cancelled().await;
             // A cancel that arrives while the commit runs is too late: the game is whole.
             if completed.load(Ordering::SeqCst) {
-                return Err(DownloadError::AlreadyFinished { game });
+                return Err(if install {
+                    DownloadError::InstallFinishedFirst { game }
+                } else {
+                    DownloadError::AlreadyFinished { game }
+                });
             }
             return Ok(());
         }

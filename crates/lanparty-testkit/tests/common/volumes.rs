@@ -103,6 +103,8 @@ fn c_path(path: &Path) -> CString {
 }
 
 /// Decodes a NUL-terminated `wchar_t` array: UTF-16 where wchar_t has 16 bits, else UTF-32.
+// `Wchar` is `u16` on Windows and `u32` elsewhere, so one of the casts is a no-op on each.
+#[allow(clippy::unnecessary_cast)]
 fn wide_to_string(wide: &[Wchar]) -> String {
     let len = wide.iter().position(|&c| c == 0).unwrap_or(wide.len());
     let wide = &wide[..len];
