@@ -70,6 +70,7 @@ impl fmt::Display for GameId {
 
 /// How many people can play together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(try_from = "RawPlayers")]
 pub struct Players {
     pub min: u16,
@@ -337,6 +338,65 @@ impl Catalog {
     }
 }
 
+/// The largest cover image turned into a data URL.
+pub const MAX_COVER_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Where `id`'s cover image is. A catalog entry's cover is relative to its catalog file (the
+/// bundled catalog's to `bundled_dir`, the folder that holds `covers/` beside the app); a game
+/// the catalog lacks may name one in its `game.json`, relative to its root in `games_dir`.
+/// `None` when no cover is named or the file is missing.
+pub fn cover_path(
+    catalog: &Catalog,
+    bundled_dir: Option<&Path>,
+    games_dir: Option<&Path>,
+    id: &GameId,
+) -> Option<PathBuf> {
+    let path = match catalog.get(id.as_str()) {
+        Some(meta) => {
+            let base = match catalog.source() {
+                CatalogSource::Bundled => bundled_dir?.to_path_buf(),
+                CatalogSource::File(file) => file.parent()?.to_path_buf(),
+            };
+            crate::relpath::join(&base, meta.cover.as_deref()?)
+        }
+        None => {
+            let root = games_dir?.join(id.as_str());
+            let meta = load_game_json(&root.join(crate::library::GAME_JSON)).ok()?;
+            crate::relpath::join(&root, meta.cover.as_deref()?)
+        }
+    };
+    path.is_file().then_some(path)
+}
+
+/// Why a cover cannot be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum CoverError {
+    #[error("cannot read the cover {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the cover {} is larger than {MAX_COVER_BYTES} bytes: use a smaller image", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("the cover {} is not an .svg, .png, .jpg, .jpeg or .webp file", path.display())]
+    Kind { path: PathBuf },
+}
+
+/// The image at `path` as a `data:` URL, which a web view shows without file access.
+pub fn cover_data_url(path: &Path) -> Result<String, CoverError> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let mime = match ext.as_deref() {
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        _ => return Err(CoverError::Kind { path: path.to_owned() }),
+    };
+    let read_err = |source| CoverError::Read { path: path.to_owned(), source };
+    if std::fs::metadata(path).map_err(read_err)?.len() > MAX_COVER_BYTES {
+        return Err(CoverError::TooLarge { path: path.to_owned() });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    Ok(format!("data:{mime};base64,{}", data_encoding::BASE64.encode(&bytes)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +421,54 @@ mod tests {
             let path = crate::relpath::join(&dir, cover);
             assert!(path.is_file(), "{}: cover {} is missing", game.id, path.display());
         }
+    }
+
+    #[test]
+    fn covers_resolve_against_their_catalog_or_game_root() {
+        let repo_catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+        let bundled = Catalog::bundled();
+        let id = bundled.games().next().unwrap().id.clone();
+        let path = cover_path(&bundled, Some(&repo_catalog), None, &id).unwrap();
+        assert!(path.ends_with(bundled.get(id.as_str()).unwrap().cover.as_deref().unwrap()));
+        assert_eq!(cover_path(&bundled, None, None, &id), None, "no folder for the bundled covers");
+        let url = cover_data_url(&path).unwrap();
+        assert!(url.starts_with("data:image/svg+xml;base64,"), "{url:.40}");
+        let decoded = data_encoding::BASE64.decode(url.split_once(',').unwrap().1.as_bytes()).unwrap();
+        assert_eq!(decoded, std::fs::read(&path).unwrap());
+
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("c.json");
+        let entry = ENTRY.replace("\"can_host", "\"cover\":\"art/q.png\",\"can_host");
+        std::fs::write(&file, format!(r#"{{"schema_version":1,"games":[{entry}]}}"#)).unwrap();
+        let own = Catalog::load(&file).unwrap();
+        let quake = GameId::new("quake").unwrap();
+        assert_eq!(cover_path(&own, None, None, &quake), None, "named but missing");
+        std::fs::create_dir(tmp.path().join("art")).unwrap();
+        std::fs::write(tmp.path().join("art/q.png"), [0x89, b'P', b'N', b'G']).unwrap();
+        let found = cover_path(&own, None, None, &quake).unwrap();
+        assert_eq!(cover_data_url(&found).unwrap(), "data:image/png;base64,iVBORw==");
+
+        // A game the catalog lacks, with a game.json naming a cover in its root.
+        let games = tmp.path().join("games");
+        std::fs::create_dir_all(games.join("mygame")).unwrap();
+        let meta = ENTRY.replace("quake", "mygame").replace("\"can_host", "\"cover\":\"c.svg\",\"can_host");
+        std::fs::write(games.join("mygame/game.json"), meta).unwrap();
+        std::fs::write(games.join("mygame/c.svg"), "<svg/>").unwrap();
+        let mine = GameId::new("mygame").unwrap();
+        assert_eq!(cover_path(&own, None, Some(&games), &mine), Some(games.join("mygame/c.svg")));
+        assert_eq!(cover_path(&own, None, None, &mine), None);
+    }
+
+    #[test]
+    fn cover_data_url_refuses_other_kinds_and_large_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let gif = tmp.path().join("c.gif");
+        std::fs::write(&gif, b"GIF").unwrap();
+        assert!(matches!(cover_data_url(&gif), Err(CoverError::Kind { .. })));
+        assert!(matches!(cover_data_url(&tmp.path().join("none.svg")), Err(CoverError::Read { .. })));
+        let big = tmp.path().join("big.png");
+        std::fs::File::create(&big).unwrap().set_len(MAX_COVER_BYTES + 1).unwrap();
+        assert!(cover_data_url(&big).unwrap_err().to_string().contains("use a smaller image"));
     }
 
     #[test]

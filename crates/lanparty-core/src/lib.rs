@@ -16,7 +16,7 @@
 //! - [`identity`]: this peer's key pair, self-signed certificate and peer id.
 //! - [`proto`]: the wire protocol: frames, messages, limits, error codes.
 //! - [`net`]: the QUIC endpoint, connections to peers and serving their requests.
-//! - [`discovery`]: finding peers with mDNS.
+//! - [`discovery`]: finding peers with mDNS, and diagnosing the network when none appear.
 //! - [`remote`]: merging the peers' libraries with the local one.
 //! - [`transfer`]: downloads (so far the chunk planner).
 //! - [`install`]: installs, updates and uninstalls of `local/` as crash-safe transactions:
@@ -25,7 +25,10 @@
 //!   arguments of the game's start script.
 //! - [`state`]: the state directory layout and crash-safe file writes.
 //! - [`runtime`]: the actor that owns the library, the request handle and the event stream.
+//! - [`settings`]: the desktop app's settings and their checks (games folder, player, peers).
+//! - [`applog`]: the last lines of a host's own log, kept in memory for display.
 
+pub mod applog;
 pub mod catalog;
 pub mod discovery;
 pub mod identity;
@@ -36,6 +39,7 @@ pub mod net;
 pub mod proto;
 pub mod remote;
 pub mod runtime;
+pub mod settings;
 pub mod state;
 pub mod transfer;
 

@@ -15,6 +15,7 @@ use crate::net::RemotePeer;
 
 /// One peer's copy of a game.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PeerCopy {
     pub peer_id: String,
     pub name: String,

@@ -131,6 +131,7 @@ pub struct Stopped;
 
 /// What the runtime tells its hosts.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(rename = "RuntimeEvent"))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Event {
     /// Games appeared or changed (`games`), or vanished from the folder (`removed` ids).
@@ -316,6 +317,7 @@ async fn follow_games(inner: std::sync::Weak<Inner>, mut remote: watch::Receiver
 
 /// A connected peer, as hosts list it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PeerInfo {
     pub peer_id: String,
     pub short_id: String,
@@ -328,6 +330,7 @@ pub struct PeerInfo {
 
 /// The counters of a finished scan.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanReport {
     pub full: bool,
     pub available: bool,
@@ -340,6 +343,7 @@ pub struct ScanReport {
 
 /// The library as of the last completed scan.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LibrarySnapshot {
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -350,6 +354,7 @@ pub struct LibrarySnapshot {
 
 /// Library counters for status displays.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LibraryStatus {
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -439,6 +444,7 @@ struct Inner {
     downloads: Option<crate::transfer::Downloads>,
     installs: Arc<crate::install::service::Installs>,
     ops: crate::transfer::OpTable,
+    mdns: watch::Receiver<crate::discovery::MdnsState>,
 }
 
 impl Drop for Inner {
@@ -480,6 +486,7 @@ impl Runtime {
         let saved: SavedPeers =
             std::fs::read(&manual_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         let (share_tx, share_rx) = watch::channel(Arc::new(LocalShare::default()));
+        let (mdns_tx, mdns_rx) = watch::channel(crate::discovery::MdnsState::Off);
 
         let (events, first_subscriber) = broadcast::channel(EVENT_CAPACITY);
         let (requests, request_rx) = mpsc::channel(64);
@@ -571,7 +578,10 @@ impl Runtime {
                         name: config.name.clone(),
                         port: net.port(),
                     };
-                    tasks.spawn(crate::discovery::run(announce, net.clone(), share_rx.clone(), shutdown.clone()));
+                    mdns_tx.send_replace(crate::discovery::MdnsState::Starting);
+                    let discovery =
+                        crate::discovery::run(announce, net.clone(), share_rx.clone(), shutdown.clone(), mdns_tx);
+                    tasks.spawn(discovery);
                 }
                 Some(net)
             }
@@ -617,6 +627,7 @@ impl Runtime {
             downloads,
             installs,
             ops,
+            mdns: mdns_rx,
         };
         let inner = Arc::new(inner);
         // Installs a crash interrupted are finished or undone before anything else runs.
@@ -702,6 +713,34 @@ impl Runtime {
             Ok(Err(e)) => Err(fail(e.to_string())),
             Err(e) => Err(fail(e.to_string())),
         }
+    }
+
+    /// The peers dialled by address, as typed, in the order they were added.
+    pub async fn manual_peers(&self) -> Vec<String> {
+        self.inner.manual.lock().await.clone()
+    }
+
+    /// Changes the upload limit of a running peer (`None` for no limit); an offline runtime
+    /// serves nothing, so there it changes nothing.
+    pub fn set_upload_limit(&self, bytes_per_s: Option<u64>) {
+        if let Some(net) = &self.inner.net {
+            net.set_upload_limit(bytes_per_s);
+        }
+    }
+
+    /// Whether mDNS discovery runs.
+    pub fn mdns_state(&self) -> crate::discovery::MdnsState {
+        self.inner.mdns.borrow().clone()
+    }
+
+    /// The network as this peer sees it, with hints for when peers do not appear.
+    pub async fn diagnose_network(&self) -> crate::discovery::NetworkDiagnosis {
+        let port = self.port();
+        let mdns = self.mdns_state();
+        let manual = self.manual_peers().await;
+        tokio::task::spawn_blocking(move || crate::discovery::diagnose(port, mdns, &manual))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
     /// Finds a connected peer by its id or the first characters of it.

@@ -341,6 +341,7 @@ fn unix_ms() -> u64 {
 
 /// One run of the sidecar, as the unpack log keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UnpackRun {
     pub game: String,
     pub program: String,

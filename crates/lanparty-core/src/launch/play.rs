@@ -67,6 +67,7 @@ pub enum LaunchError {
 
 /// What a launch did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Launched {
     pub script: String,
     pub pid: u32,

@@ -39,6 +39,7 @@ pub const RESERVED_PREFIX: &str = ".lanparty";
 
 /// A game as hosts and the `lanparty-peer` protocol show it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GameInfo {
     pub id: String,
     pub title: String,
@@ -128,6 +129,7 @@ impl GameInfo {
 
 /// Something in the games folder that is not a game, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct IgnoredEntry {
     pub name: String,
     pub reason: String,

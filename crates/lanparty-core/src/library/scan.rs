@@ -35,6 +35,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 /// Where a game's metadata came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum MetaSource {
     Catalog,

@@ -192,6 +192,7 @@ pub struct Net {
     local_addr: SocketAddr,
     remote: watch::Receiver<Arc<RemoteView>>,
     uploaded: Arc<std::sync::atomic::AtomicU64>,
+    upload_limit: Arc<limit::RateLimit>,
 }
 
 impl Net {
@@ -219,9 +220,10 @@ impl Net {
             tasks: tasks.clone(),
             uploads: Arc::new(tokio::sync::Semaphore::new(serve::MAX_CONCURRENT_UPLOADS)),
             uploaded: Arc::new(std::sync::atomic::AtomicU64::new(0)),
-            limit: config.upload_limit.filter(|&r| r > 0).map(|r| Arc::new(limit::RateLimit::new(r))),
+            limit: Arc::new(limit::RateLimit::new(config.upload_limit.unwrap_or(0))),
         });
         let uploaded = ctx.uploaded.clone();
+        let upload_limit = ctx.limit.clone();
         tasks.spawn(endpoint::accept_loop(endpoint.clone(), ctx.clone()));
         let manager = Manager {
             ctx,
@@ -234,7 +236,13 @@ impl Net {
             sent_summary: None,
         };
         tasks.spawn(manager.run(config.manual));
-        Ok(Net { tx, local_addr, remote, uploaded })
+        Ok(Net { tx, local_addr, remote, uploaded, upload_limit })
+    }
+
+    /// Sets the most bytes per second served to all peers together (`None` for no limit), for
+    /// the blocks sent from now on.
+    pub fn set_upload_limit(&self, bytes_per_s: Option<u64>) {
+        self.upload_limit.set_rate(bytes_per_s.unwrap_or(0));
     }
 
     /// Bytes of chunks and manifests served to peers since start.
@@ -309,7 +317,8 @@ pub(crate) struct Ctx {
     uploads: Arc<tokio::sync::Semaphore>,
     /// Bulk bytes served, for status and tests.
     uploaded: Arc<std::sync::atomic::AtomicU64>,
-    limit: Option<Arc<limit::RateLimit>>,
+    /// The upload limit, shared with [`Net`] so it can change while serving.
+    limit: Arc<limit::RateLimit>,
 }
 
 impl Ctx {

@@ -120,7 +120,7 @@ async fn handle(
                     let header = Response::Manifest { len: body.len() as u64 };
                     let sent = async {
                         proto::write_frame(&mut send, &header).await.ok()?;
-                        for block in body.chunks(BLOCK) {
+                        for block in body.chunks(ctx.limit.block_size(BLOCK)) {
                             write_block(ctx, &mut send, block).await?;
                         }
                         Some(())
@@ -171,9 +171,7 @@ async fn upload_slot<'a>(
 /// Writes one block (at the upload limit, if any), or gives up (resetting the stream) when the
 /// peer does not take it in time.
 async fn write_block(ctx: &Ctx, send: &mut quinn::SendStream, block: &[u8]) -> Option<()> {
-    if let Some(limit) = &ctx.limit {
-        limit.take(block.len()).await;
-    }
+    ctx.limit.take(block.len()).await;
     match tokio::time::timeout(WRITE_TIMEOUT, send.write_all(block)).await {
         Ok(Ok(())) => {
             ctx.uploaded.fetch_add(block.len() as u64, Ordering::Relaxed);
@@ -259,7 +257,7 @@ async fn send_chunk(
         return Ok(());
     }
     let mut left = len as usize;
-    let mut buf = vec![0u8; BLOCK.min(left.max(1))];
+    let mut buf = vec![0u8; ctx.limit.block_size(BLOCK).min(left.max(1))];
     while left > 0 {
         let want = left.min(buf.len());
         if file.read_exact(&mut buf[..want]).await.is_err() {

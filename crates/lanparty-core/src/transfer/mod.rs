@@ -120,6 +120,7 @@ pub fn human_bytes(n: u64) -> String {
 
 /// A peer's rate in a progress event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PeerRate {
     pub peer_id: String,
     pub name: String,
@@ -128,6 +129,7 @@ pub struct PeerRate {
 
 /// What one peer delivered, in a finished event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PeerBytes {
     pub peer_id: String,
     pub name: String,
@@ -178,6 +180,7 @@ impl StatePaths {
 
 /// What `download`/`update` answer once a download is under way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Started {
     pub game: String,
     pub version: String,
