@@ -1,33 +1,336 @@
-import type { Component } from "solid-js";
+/**
+ * The launcher: the first-run welcome until a game folder is set, then the library with its
+ * side navigation, the detail of the open game, and the notifications. Runtime events are
+ * subscribed to before the first reads, so nothing that happens in between is missed.
+ */
 
-/** The Lanparty mark: three peers joined directly, with no hub in the middle. */
-const Mark: Component = () => (
-  <svg class="placeholder__mark" viewBox="0 0 64 64" aria-hidden="true">
-    <rect width="64" height="64" rx="14" class="placeholder__mark-tile" />
-    <g class="placeholder__mark-links">
-      <line x1="32" y1="17" x2="18" y2="43" />
-      <line x1="32" y1="17" x2="46" y2="43" />
-      <line x1="18" y1="43" x2="46" y2="43" />
-    </g>
-    <g class="placeholder__mark-peers">
-      <circle cx="32" cy="17" r="6" />
-      <circle cx="18" cy="43" r="6" />
-      <circle cx="46" cy="43" r="6" />
-    </g>
-  </svg>
-);
+import { type Component, createEffect, createMemo, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 
-const App: Component = () => (
-  <main class="placeholder">
-    <Mark />
-    <h1 class="placeholder__title">Lanparty</h1>
-    <p class="placeholder__lede">
-      Share and play games with everyone on your LAN — no server, no internet.
-    </p>
-    <p class="placeholder__note">
-      The launcher is being built on top of the headless peer runtime.
-    </p>
-  </main>
-);
+import type { Api } from "./api";
+import { Icon, type IconName, Mark } from "./components/Icon";
+import { ProgressBar } from "./components/ProgressBar";
+import { Toasts } from "./components/Toasts";
+import { type AppStores, AppProvider, createAppStores, useApp, type View } from "./context";
+import { DownloadsView } from "./features/downloads/DownloadsView";
+import { GameDetail } from "./features/library/components/GameDetail";
+import { LibraryView } from "./features/library/components/LibraryView";
+import { LogsView } from "./features/logs/LogsView";
+import { PeersView } from "./features/peers/PeersView";
+import { SettingsView } from "./features/settings/SettingsView";
+import { Welcome } from "./features/welcome/Welcome";
+import { t } from "./i18n";
+import { formatPercent } from "./lib/format";
+import { availableActions } from "./lib/games";
+import { noticeFor } from "./lib/notices";
+
+export interface AppProps {
+  api: Api;
+  /** Stores made by the caller (tests); made from `api` otherwise. */
+  stores?: AppStores;
+  /** Grid size where there is no layout to measure (tests). */
+  gridSize?: { width: number; height: number };
+}
+
+const App: Component<AppProps> = (props) => {
+  // The api and stores are fixed for the app's lifetime.
+  const stores = props.stores ?? createAppStores(props.api);
+  return (
+    <AppProvider stores={stores}>
+      <Root {...(props.gridSize ? { gridSize: props.gridSize } : {})} />
+    </AppProvider>
+  );
+};
 
 export default App;
+
+const Root: Component<{ gridSize?: { width: number; height: number } }> = (props) => {
+  const app = useApp();
+  const { api, settings, library, peers, toasts } = app;
+
+  onMount(() => {
+    let disposed = false;
+    const unlisteners: (() => void)[] = [];
+    onCleanup(() => {
+      disposed = true;
+      for (const unlisten of unlisteners) unlisten();
+    });
+
+    const subscribe = async () => {
+      const subscriptions = await Promise.allSettled([
+        api.onRuntimeEvent((event) => {
+          const notice = noticeFor(event, library.titleOf, t);
+          library.apply(event);
+          peers.apply(event);
+          if (notice) toasts.push(notice.tone, notice.message, notice.title);
+        }),
+        api.onRuntimeState((state) => {
+          const before = app.runtime()?.state;
+          app.setRuntime(state);
+          if (state.state === "running" && before !== undefined && before !== "running") {
+            void library.load();
+            void peers.load();
+          }
+        }),
+      ]);
+      for (const s of subscriptions) {
+        if (s.status === "fulfilled") {
+          if (disposed) s.value();
+          else unlisteners.push(s.value);
+        }
+      }
+    };
+    void subscribe().then(async () => {
+      // What happened before the subscription: the runtime may already be running or failed.
+      try {
+        const state = await api.appStatus();
+        if (app.runtime() === null) app.setRuntime(state);
+      } catch {
+        // An old shell without the command: the state arrives with its next change.
+      }
+      await settings.load();
+    });
+  });
+
+  const folderSet = createMemo(() => {
+    const s = settings.settings();
+    return s === null ? null : s.games_dir !== null;
+  });
+
+  return (
+    <>
+      <Switch>
+        <Match when={folderSet() === null && settings.loadError()}>
+          {(message) => (
+            <main class="splash">
+              <Mark class="splash__mark" />
+              <p class="splash__error" role="alert">
+                {message()}
+              </p>
+              <button type="button" class="btn btn--primary" onClick={() => void settings.load()}>
+                {t("common.retry")}
+              </button>
+            </main>
+          )}
+        </Match>
+        <Match when={folderSet() === null}>
+          <main class="splash" aria-busy="true">
+            <Mark class="splash__mark splash__mark--pulse" />
+            <span class="sr-only">{t("common.loading")}</span>
+          </main>
+        </Match>
+        <Match when={folderSet() === false}>
+          <Welcome />
+        </Match>
+        <Match when={folderSet() === true}>
+          <Shell {...(props.gridSize ? { gridSize: props.gridSize } : {})} />
+        </Match>
+      </Switch>
+      <Toasts
+        toasts={toasts.list}
+        label={t("toasts.label")}
+        dismissLabel={t("toasts.dismiss")}
+        onDismiss={toasts.dismiss}
+        onHold={toasts.hold}
+        onResume={toasts.resume}
+      />
+    </>
+  );
+};
+
+const NAV: { view: View; icon: IconName }[] = [
+  { view: "library", icon: "library" },
+  { view: "downloads", icon: "downloads" },
+  { view: "peers", icon: "peers" },
+  { view: "logs", icon: "logs" },
+  { view: "settings", icon: "settings" },
+];
+
+const Shell: Component<{ gridSize?: { width: number; height: number } }> = (props) => {
+  const app = useApp();
+  const { library, peers, settings } = app;
+
+  onMount(() => {
+    void library.load();
+    void peers.load();
+    onCleanup(peers.watch());
+  });
+
+  // A new game folder is a new library.
+  createEffect(
+    on(
+      () => settings.settings()?.games_dir,
+      (_, before) => {
+        if (before !== undefined) void library.load();
+      },
+    ),
+  );
+
+  const focusSearch = () => {
+    // Solid renders synchronously, so the library's search exists right after the switch.
+    app.setView("library");
+    const search = document.querySelector<HTMLInputElement>('[data-testid="search"]');
+    search?.focus();
+    search?.select();
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || document.querySelector(".dialog")) return;
+    const target = e.target as HTMLElement | null;
+    const typing =
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement ||
+      target?.isContentEditable === true;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "f") {
+      e.preventDefault();
+      focusSearch();
+    } else if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      focusSearch();
+    }
+  };
+  onMount(() => {
+    window.addEventListener("keydown", onKey);
+    onCleanup(() => window.removeEventListener("keydown", onKey));
+  });
+
+  const running = createMemo(() => Object.keys(library.state.activity).length);
+  const openGame = createMemo(() => {
+    const id = library.openId();
+    return id === null ? undefined : library.state.games[id];
+  });
+
+  return (
+    <div class="shell">
+      <nav class="sidebar" aria-label={t("nav.label")}>
+        <div class="sidebar__brand">
+          <Mark class="sidebar__mark" />
+          <span class="sidebar__name">Lanparty</span>
+        </div>
+        <ul class="sidebar__nav">
+          <For each={NAV}>
+            {(item) => (
+              <li>
+                <button
+                  type="button"
+                  class="nav-item"
+                  data-testid={`nav-${item.view}`}
+                  aria-current={app.view() === item.view ? "page" : undefined}
+                  onClick={() => app.setView(item.view)}
+                >
+                  <Icon name={item.icon} />
+                  <span class="nav-item__label">{t(`nav.${item.view}`)}</span>
+                  <Show when={item.view === "downloads" && running() > 0}>
+                    <span class="badge badge--accent">
+                      <span class="sr-only">{t("nav.running")}</span>
+                      {running()}
+                    </span>
+                  </Show>
+                  <Show when={item.view === "peers"}>
+                    <span class="badge" classList={{ "badge--muted": peers.list().length === 0 }}>
+                      <span class="sr-only">{t("nav.connected")}</span>
+                      {peers.list().length}
+                    </span>
+                  </Show>
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+        <div class="sidebar__foot">
+          <Show when={library.state.scan}>
+            {(scan) => (
+              <div class="scan" role="status">
+                <span class="scan__label">
+                  {t("scan.hashing", { title: library.titleOf(scan().game) })}
+                </span>
+                <ProgressBar
+                  value={(scan().bytesDone / Math.max(1, scan().bytesTotal)) * 100}
+                  label={t("scan.label")}
+                  class="progress--thin"
+                />
+                <span class="scan__percent">{formatPercent(scan().bytesDone, scan().bytesTotal)}</span>
+              </div>
+            )}
+          </Show>
+          <div class="player">
+            <span class="player__avatar" aria-hidden="true">
+              {(settings.settings()?.username ?? "?").slice(0, 1).toUpperCase()}
+            </span>
+            <span class="player__name">{settings.settings()?.username}</span>
+          </div>
+        </div>
+      </nav>
+
+      <div class="main">
+        <Banners />
+        <Switch>
+          <Match when={app.view() === "library"}>
+            <LibraryView {...(props.gridSize ? { initialSize: props.gridSize } : {})} />
+          </Match>
+          <Match when={app.view() === "downloads"}>
+            <DownloadsView />
+          </Match>
+          <Match when={app.view() === "peers"}>
+            <PeersView />
+          </Match>
+          <Match when={app.view() === "logs"}>
+            <LogsView />
+          </Match>
+          <Match when={app.view() === "settings"}>
+            <SettingsView />
+          </Match>
+        </Switch>
+      </div>
+
+      <Show when={openGame()}>
+        {(game) => (
+          <GameDetail
+            game={game()}
+            status={library.statusOf(game())}
+            activity={library.activityOf(game().id)}
+            pending={library.pending[game().id]}
+            actions={availableActions(game(), library.activityOf(game().id), library.pending[game().id])}
+            cover={library.covers[game().id]}
+            onAction={(action) => void library.run(action, game().id)}
+            onClose={() => library.open(null)}
+          />
+        )}
+      </Show>
+    </div>
+  );
+};
+
+/** What keeps the launcher from working fully, and what to do about it. */
+const Banners: Component = () => {
+  const app = useApp();
+  const { library } = app;
+  return (
+    <>
+      <Show when={app.runtime()?.state !== undefined && app.runtime()?.state !== "running"}>
+        <div
+          class="banner"
+          classList={{ "banner--error": app.runtime()?.state === "failed" || app.runtime()?.state === "stopped" }}
+          role="status"
+        >
+          <Icon name={app.runtime()?.state === "starting" ? "refresh" : "alert"} />
+          <span>
+            {t(`runtime.${app.runtime()?.state ?? "starting"}`)}
+            <Show when={app.runtime()?.message}>{(m) => <> {m()}</>}</Show>
+          </span>
+        </div>
+      </Show>
+      <Show when={!library.state.available}>
+        <div class="banner banner--warning" role="status">
+          <Icon name="folder" />
+          <span>
+            {t("library.unavailable")} {library.state.reason}
+          </span>
+          <button type="button" class="btn btn--ghost btn--small" onClick={() => app.setView("settings")}>
+            {t("nav.settings")}
+          </button>
+        </div>
+      </Show>
+    </>
+  );
+};

@@ -1,5 +1,6 @@
 import { render } from "solid-js/web";
 
+import { createTauriApi } from "./api";
 import App from "./App";
 import "./styles.css";
 
@@ -8,4 +9,5 @@ if (!root) {
   throw new Error("index.html has no #root element to mount the app into");
 }
 
-render(() => <App />, root);
+const api = createTauriApi();
+render(() => <App api={api} />, root);

@@ -1,0 +1,183 @@
+/**
+ * The one door to the Tauri shell. Everything the UI asks of the runtime goes through an `Api`
+ * object: commands answer typed values or throw an `ApiError`, events arrive as plain payloads.
+ * Stores take the `Api` as a parameter, so tests hand them a fake and never need a webview.
+ */
+
+import { commands, events } from "../bindings";
+import type {
+  AppError,
+  AppInfo,
+  FolderCheck,
+  GameInfo,
+  Launched,
+  LibrarySnapshot,
+  LibraryStatus,
+  LogLine,
+  NetworkDiagnosis,
+  PeerInfo,
+  RuntimeEventPayload,
+  RuntimeState,
+  ScanReport,
+  Settings,
+  Started,
+  UnpackRun,
+} from "../bindings";
+import { pickFolder } from "./dialog";
+
+/** A runtime event: the serde form of `lanparty_core::Event`, tagged by `type`. */
+export type RuntimeEvent = RuntimeEventPayload;
+
+export type {
+  AppError,
+  AppInfo,
+  FolderCheck,
+  GameInfo,
+  Launched,
+  LibrarySnapshot,
+  LibraryStatus,
+  LogLine,
+  NetworkDiagnosis,
+  PeerInfo,
+  RuntimeState,
+  ScanReport,
+  Settings,
+  Started,
+  UnpackRun,
+};
+export type { InterfaceInfo, MdnsState, PeerCopy, PeerRate } from "../bindings";
+
+/** A command failed. `message` is written for people and already says what to do. */
+export class ApiError extends Error {
+  readonly kind: string;
+
+  constructor(kind: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+  }
+}
+
+/** Stops listening to an event. */
+export type Unlisten = () => void;
+
+export interface Api {
+  libraryList(): Promise<LibrarySnapshot>;
+  libraryStatus(): Promise<LibraryStatus>;
+  libraryRescan(): Promise<ScanReport>;
+  gameDownload(game: string): Promise<Started>;
+  gameUpdate(game: string): Promise<Started>;
+  gameCancel(game: string): Promise<void>;
+  gameInstall(game: string): Promise<void>;
+  gameUninstall(game: string): Promise<void>;
+  gameRemove(game: string): Promise<void>;
+  gamePlay(game: string): Promise<Launched>;
+  gameStartServer(game: string): Promise<Launched>;
+  gameShowFiles(game: string): Promise<void>;
+  /** The cover as a data URL, or null when the game has none. */
+  gameCover(game: string): Promise<string | null>;
+  peersList(): Promise<PeerInfo[]>;
+  peersAdd(addr: string): Promise<void>;
+  peersRemove(addr: string): Promise<void>;
+  peersDiagnose(): Promise<NetworkDiagnosis>;
+  unpackLog(): Promise<UnpackRun[]>;
+  appLog(): Promise<LogLine[]>;
+  settingsGet(): Promise<Settings>;
+  settingsSet(settings: Settings): Promise<Settings>;
+  settingsCheckFolder(path: string): Promise<FolderCheck>;
+  appVersion(): Promise<string>;
+  appInfo(): Promise<AppInfo>;
+  /** The runtime's state now; `onRuntimeState` tells its changes. */
+  appStatus(): Promise<RuntimeState>;
+  /** Opens the system folder picker; null when the person cancels. */
+  pickFolder(title: string): Promise<string | null>;
+  onRuntimeEvent(listener: (event: RuntimeEvent) => void): Promise<Unlisten>;
+  onRuntimeState(listener: (state: RuntimeState) => void): Promise<Unlisten>;
+}
+
+/** What a generated command answers: a `Result` for fallible commands, the value otherwise. */
+type Unwrapped<R> = R extends { status: "ok"; data: infer T }
+  ? T
+  : R extends { status: "error"; error: unknown }
+    ? never
+    : R;
+
+/** Turns a generated command's answer into its value, or throws the error it carries. */
+export async function unwrap<R>(answer: Promise<R>): Promise<Unwrapped<R>> {
+  const result: unknown = await answer;
+  if (isResult(result)) {
+    if (result.status === "ok") return result.data as Unwrapped<R>;
+    throw toApiError(result.error);
+  }
+  return result as Unwrapped<R>;
+}
+
+function isResult(
+  value: unknown,
+): value is { status: "ok"; data: unknown } | { status: "error"; error: unknown } {
+  if (typeof value !== "object" || value === null || !("status" in value)) return false;
+  return ("data" in value && value.status === "ok") || ("error" in value && value.status === "error");
+}
+
+/** Any thrown or returned error as an `ApiError`, keeping the shell's kind and message. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (typeof error === "string") return new ApiError("Unknown", error);
+  if (typeof error === "object" && error !== null) {
+    const { kind, message } = error as Partial<AppError> & { message?: unknown };
+    if (typeof message === "string") {
+      return new ApiError(typeof kind === "string" ? kind : "Unknown", message);
+    }
+  }
+  if (error instanceof Error) return new ApiError("Unknown", error.message);
+  return new ApiError("Unknown", String(error));
+}
+
+/** The message to show for any failure. */
+export function errorMessage(error: unknown): string {
+  return toApiError(error).message;
+}
+
+/** The kind of an `AppError`, or "Unknown" for anything else. */
+export function errorKind(error: unknown): string {
+  return toApiError(error).kind;
+}
+
+/** Unit-returning commands answer `null`; the UI only cares that they succeeded. */
+async function done(answer: Promise<unknown>): Promise<void> {
+  await unwrap(answer);
+}
+
+/** The `Api` backed by the Tauri shell. */
+export function createTauriApi(): Api {
+  return {
+    libraryList: () => unwrap(commands.libraryList()),
+    libraryStatus: () => unwrap(commands.libraryStatus()),
+    libraryRescan: () => unwrap(commands.libraryRescan()),
+    gameDownload: (game) => unwrap(commands.gameDownload(game)),
+    gameUpdate: (game) => unwrap(commands.gameUpdate(game)),
+    gameCancel: (game) => done(commands.gameCancel(game)),
+    gameInstall: (game) => done(commands.gameInstall(game)),
+    gameUninstall: (game) => done(commands.gameUninstall(game)),
+    gameRemove: (game) => done(commands.gameRemove(game)),
+    gamePlay: (game) => unwrap(commands.gamePlay(game)),
+    gameStartServer: (game) => unwrap(commands.gameStartServer(game)),
+    gameShowFiles: (game) => done(commands.gameShowFiles(game)),
+    gameCover: (game) => unwrap(commands.gameCover(game)),
+    peersList: () => unwrap(commands.peersList()),
+    peersAdd: (addr) => done(commands.peersAdd(addr)),
+    peersRemove: (addr) => done(commands.peersRemove(addr)),
+    peersDiagnose: () => unwrap(commands.peersDiagnose()),
+    unpackLog: () => unwrap(commands.unpackLog()),
+    appLog: () => unwrap(commands.appLog()),
+    settingsGet: () => unwrap(commands.settingsGet()),
+    settingsSet: (settings) => unwrap(commands.settingsSet(settings)),
+    settingsCheckFolder: (path) => unwrap(commands.settingsCheckFolder(path)),
+    appVersion: () => unwrap(commands.appVersion()),
+    appInfo: () => unwrap(commands.appInfo()),
+    appStatus: () => unwrap(commands.appStatus()),
+    pickFolder,
+    onRuntimeEvent: (listener) => events.runtimeEvent.listen((e) => listener(e.payload)),
+    onRuntimeState: (listener) => events.runtimeState.listen((e) => listener(e.payload)),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The app's stores, created once from an `Api` and handed down by context: the real app passes
+ * the Tauri-backed api, tests a fake one.
+ */
+
+import { createContext, createSignal, type ParentComponent, useContext } from "solid-js";
+
+import type { Api, RuntimeState } from "./api";
+import { createLibraryStore, type LibraryStore } from "./features/library/store";
+import { createPeersStore, type PeersStore } from "./features/peers/store";
+import { createSettingsStore, type SettingsStore } from "./features/settings/store";
+import { createToastStore, type ToastStore, type Tone } from "./features/toasts/store";
+
+export type View = "library" | "downloads" | "peers" | "logs" | "settings";
+
+export interface AppStores {
+  api: Api;
+  toasts: ToastStore;
+  settings: SettingsStore;
+  library: LibraryStore;
+  peers: PeersStore;
+  view: () => View;
+  setView(view: View): void;
+  runtime: () => RuntimeState | null;
+  setRuntime(state: RuntimeState): void;
+}
+
+export function createAppStores(api: Api, options: { toastMs?: Record<Tone, number> } = {}): AppStores {
+  const toasts = createToastStore(options.toastMs);
+  const [view, setView] = createSignal<View>("library");
+  const [runtime, setRuntime] = createSignal<RuntimeState | null>(null);
+  return {
+    api,
+    toasts,
+    settings: createSettingsStore(api, toasts),
+    library: createLibraryStore(api, toasts),
+    peers: createPeersStore(api, toasts),
+    view,
+    setView,
+    runtime,
+    setRuntime,
+  };
+}
+
+const AppContext = createContext<AppStores>();
+
+export const AppProvider: ParentComponent<{ stores: AppStores }> = (props) => (
+  <AppContext.Provider value={props.stores}>{props.children}</AppContext.Provider>
+);
+
+export function useApp(): AppStores {
+  const stores = useContext(AppContext);
+  if (!stores) throw new Error("useApp() needs an <AppProvider> above it");
+  return stores;
+}

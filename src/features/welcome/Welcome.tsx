@@ -1,0 +1,106 @@
+/** First run: what Lanparty does, and where the games are. */
+
+import { type Component, createSignal, Show } from "solid-js";
+
+import { Icon, Mark } from "../../components/Icon";
+import { useApp } from "../../context";
+import { t } from "../../i18n";
+
+export const Welcome: Component = () => {
+  const { settings, api } = useApp();
+  const [folder, setFolder] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  let input: HTMLInputElement | undefined;
+
+  const pick = async () => {
+    try {
+      const picked = await api.pickFolder(t("welcome.pickTitle"));
+      if (picked) {
+        setFolder(picked);
+        setError(null);
+      }
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const path = folder().trim();
+    if (path === "") {
+      setError(t("welcome.empty"));
+      input?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const check = await settings.checkFolder(path);
+      if (!check.is_ok) {
+        setError(check.message ?? t("welcome.invalid"));
+        input?.focus();
+        return;
+      }
+      const current = settings.settings();
+      if (!current) return;
+      await settings.save({ ...current, games_dir: path });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="welcome" data-testid="welcome">
+      <form class="welcome__card" onSubmit={save} novalidate>
+        <Mark class="welcome__mark" />
+        <h1 class="welcome__title">{t("welcome.title")}</h1>
+        <p class="welcome__lede">{t("welcome.lede")}</p>
+        <label class="field welcome__field">
+          <span class="field__label">{t("welcome.folder")}</span>
+          <span class="field__hint" id="welcome-folder-hint">
+            {t("welcome.folderHint")}
+          </span>
+          <div class="field__row">
+            <input
+              ref={input}
+              class="input mono"
+              data-testid="folder-input"
+              value={folder()}
+              placeholder={t("welcome.folderPlaceholder")}
+              aria-describedby="welcome-folder-hint"
+              aria-invalid={error() !== null}
+              onInput={(e) => {
+                setFolder(e.currentTarget.value);
+                setError(null);
+              }}
+              spellcheck={false}
+              autocomplete="off"
+            />
+            <button type="button" class="btn btn--ghost" data-testid="folder-pick" onClick={() => void pick()}>
+              <Icon name="folder" />
+              {t("welcome.pick")}
+            </button>
+          </div>
+          <Show when={error()}>
+            <span class="field__error" role="alert">
+              {error()}
+            </span>
+          </Show>
+        </label>
+        <button
+          type="submit"
+          class="btn btn--primary btn--large welcome__save"
+          data-testid="folder-save"
+          disabled={busy()}
+          aria-busy={busy()}
+        >
+          {t("welcome.continue")}
+          <Icon name="chevron" />
+        </button>
+      </form>
+    </main>
+  );
+};
