@@ -2,33 +2,47 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
-demo_dir := "target/demo"
-
 # List the recipes.
 default:
     @just --list
 
-# Open Lanparty with a demo: for now the headless peer serving a generated demo library.
-demo:
-    cargo build -p lanparty-peer
-    python3 scripts/make-demo-library.py {{demo_dir}}/games
-    @echo 'Demo peer starting. Type commands, one JSON object per line, for example:' >&2
-    @echo '  {"cmd":"list-games"}   {"cmd":"status"}   {"cmd":"rescan"}   {"cmd":"shutdown"}' >&2
-    target/debug/lanparty-peer --games-dir {{demo_dir}}/games --state-dir {{demo_dir}}/state --name "Demo peer"
+# Open the desktop app with a demo: a headless seed peer on this machine serves generated demo
+# games (real RAR archives, scripts that run) that the app downloads, installs and plays.
+demo: app-build
+    cargo build --locked -p lanparty-peer -p lanparty-testkit --bins
+    scripts/demo.sh
 
 # Run the headless peer with the given flags (see `just run --help`).
 run *args:
     cargo run -q -p lanparty-peer -- {{args}}
 
-# Run the desktop shell in development mode (Vite dev server + Tauri).
+# Run the desktop shell in development mode (Vite dev server + Tauri, with the unrar sidecar).
 app:
-    npm run tauri dev
+    npm run tauri -- dev --config src-tauri/tauri.sidecar.conf.json
 
-# Run every test: formatting and lints, Rust unit/integration/CLI tests, frontend tests and build.
+# Build a self-contained debug binary of the desktop app, with lanparty-unrar and the covers
+# beside it, in Cargo's target folder (`debug/lanparty`); the end-to-end tests run it.
+app-build:
+    npm run tauri -- build --debug --no-bundle --config src-tauri/tauri.sidecar.conf.json
+
+# End-to-end test of the real app window under Xvfb (tauri-driver, WebKitWebDriver): first run,
+# download from a seed peer, install, Play, uninstall. Screenshots in target/e2e-screenshots.
+e2e: app-build
+    cargo build --locked -p lanparty-peer -p lanparty-testkit --bins
+    xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
+
+# Rewrite src/bindings.ts, the TypeScript side of the shell's commands, events and types.
+bindings:
+    UPDATE_BINDINGS=1 cargo test --locked -p lanparty --lib bindings_are_up_to_date
+
+# Run every test: formatting and lints, Rust unit/integration/CLI tests, the desktop shell's
+# tests (among them: src/bindings.ts is up to date), frontend tests, and the end-to-end test of
+# the real window (which builds the frontend and the app).
 test: lint
-    cargo test --locked --features lanparty-peer/test-faults
+    cargo test --locked --features lanparty-peer/test-faults,lanparty-unrar/test-faults
+    cargo test --locked -p lanparty
     npm test
-    npm run build
+    just e2e
 
 # Print the benchmark figures (release build). Network figures need root (namespaces).
 bench:
@@ -47,12 +61,17 @@ fmt:
 
 # Lints: rustfmt, clippy on every crate including the desktop shell, dependency licenses and
 # sources (cargo-deny), TypeScript.
-# (`cargo test` covers the default members: everything but the shell, which clippy compiles.)
+# (`cargo test` covers the default members: everything but the shell, which `test` adds.)
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo deny --log-level error check licenses bans sources
     npm run typecheck
+
+# Compile and lint the headless crates for Windows (cross, with MinGW), so Windows-only code
+# stays compiling.
+check-windows:
+    scripts/check-windows.sh
 
 # Check dependencies against the RustSec advisory database (needs to fetch it from the internet).
 audit:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Lanparty needs, and nothing when it is all there:
-# Debian packages (apt, as root or through sudo), `just`, and the npm packages of package.json.
+# Debian packages (apt, as root or through sudo), `just`, tauri-driver, and the npm packages of
+# package.json.
 # A Rust toolchain (rustup) and Node.js 20+ must already be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,12 @@ fi
 if ! command -v cargo-deny >/dev/null; then
   say "installing cargo-deny (a few minutes, once)"
   cargo install --locked --quiet cargo-deny
+fi
+
+# The end-to-end test drives the app window through tauri-driver (over Debian's WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver"
+  cargo install --locked --quiet tauri-driver
 fi
 
 # The discovery tests browse with python-zeroconf through the `python3` on PATH, which may not

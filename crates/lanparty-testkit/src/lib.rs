@@ -11,6 +11,8 @@
 //! - [`pattern`]: deterministic pseudo-random data, to fill large test files without storing them.
 //! - [`rar_fixtures`]: real archives made by RAR and WinRAR (1.5 to 7), with header dumps.
 //! - `src/bin/lanparty-mkrar.rs`: `lanparty-mkrar OUT.rar DIR` packs a directory, for scripts.
+//! - `src/bin/lanparty-demo-library.rs`: writes a games folder of demo games that install and
+//!   run, for the demo and the end-to-end test.
 
 pub mod pattern;
 pub mod rar5;
