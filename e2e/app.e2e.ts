@@ -181,11 +181,11 @@ test("first run, download, install, play and uninstall in the real window", asyn
     await s.click(testid(`game-action-${GAME}`));
     const progress = testid(`game-progress-${GAME}`);
     await waitFor("the download's progress", 20_000, async () =>
-      (await isShown(progress)) || /download/i.test(await statusOf(GAME)),
+      (await isShown(progress)) || /^downloading$/i.test(await statusOf(GAME)),
     );
     // A screenshot once the bar has moved, unless the download is over by then.
     const moved = await waitFor("the progress bar to move", 15_000, async () => {
-      if (!/download/i.test(await statusOf(GAME))) return "finished";
+      if (!/^downloading$/i.test(await statusOf(GAME))) return "finished";
       return Number((await s.attribute(progress, "aria-valuenow")) ?? 0) > 0 ? "moved" : null;
     });
     if (moved === "moved") await shoot("downloading");
@@ -202,9 +202,11 @@ test("first run, download, install, play and uninstall in the real window", asyn
   await step("play", async () => {
     await s.click(testid(`game-action-${GAME}`));
     const played = join(local, "played.txt");
-    const text = await waitFor("the game's script to write played.txt", 20_000, () =>
-      existsSync(played) ? readFileSync(played, "utf8") : null,
-    );
+    // The script writes its two lines one after the other: wait for both.
+    const text = await waitFor("the game's script to write played.txt", 20_000, () => {
+      const now = existsSync(played) ? readFileSync(played, "utf8") : "";
+      return now.split("\n").filter(Boolean).length >= 2 ? now : null;
+    });
     expect(text.split("\n").filter(Boolean)).toEqual([USERNAME, "english"]);
   });
 
@@ -214,7 +216,7 @@ test("first run, download, install, play and uninstall in the real window", asyn
     await shoot("detail");
     await s.click(testid("detail-action-uninstall"));
     await waitFor("local/ to be removed", 30_000, async () => {
-      // Uninstall may ask first.
+      // Uninstall asks first.
       if (await isShown(testid("confirm-yes"))) await s.click(testid("confirm-yes"));
       return !existsSync(local);
     });

@@ -219,6 +219,11 @@ describe("library", () => {
       "detail-action-remove",
     ]);
 
+    fireEvent.click(screen.getByTestId("detail-action-uninstall"));
+    expect(api.gameUninstall).not.toHaveBeenCalled();
+    fireEvent.click(await screen.findByTestId("confirm-yes"));
+    await waitFor(() => expect(api.gameUninstall).toHaveBeenCalledWith("q3"));
+
     fireEvent.click(screen.getByTestId("detail-action-remove"));
     expect(api.gameRemove).not.toHaveBeenCalled();
     fireEvent.click(await screen.findByTestId("confirm-yes"));

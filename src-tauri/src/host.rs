@@ -307,6 +307,12 @@ impl Host {
             return Err(AppError::BadFolder { message });
         }
         let running = self.runtime().ok();
+        if let Some(runtime) = &running
+            && let Some(message) =
+                settings::restart_refusal(&old, &new, &runtime.operations(), &runtime.recorded_downloads())
+        {
+            return Err(AppError::Settings { message });
+        }
         if old.needs_restart(&new) || running.is_none() {
             self.save(&new)?;
             self.stop_locked().await;

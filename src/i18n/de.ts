@@ -136,6 +136,11 @@ export const de: Dictionary = {
     "Damit werden die heruntergeladenen Dateien ({size}) und eine Installation dieses Spiels von diesem PC gelöscht. Du kannst es von einem Peer, der es hat, erneut herunterladen.",
   "confirm.removeYes": "Dateien entfernen",
 
+  "confirm.uninstallTitle": "{title} deinstallieren?",
+  "confirm.uninstallText":
+    "Damit wird der Installationsordner gelöscht, mit allen Spielständen und Einstellungen, die das Spiel darin ablegt. Die heruntergeladenen Dateien bleiben, du kannst es also wieder installieren.",
+  "confirm.uninstallYes": "Deinstallieren",
+
   "downloads.active": "Laufend",
   "downloads.none":
     "Gerade wird nichts heruntergeladen oder installiert. Starte einen Download in der Bibliothek.",

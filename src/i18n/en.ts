@@ -133,6 +133,11 @@ export const en = {
     "This deletes the downloaded files ({size}) and any installation of this game from this PC. You can download it again from a peer that has it.",
   "confirm.removeYes": "Remove files",
 
+  "confirm.uninstallTitle": "Uninstall {title}?",
+  "confirm.uninstallText":
+    "This deletes the installation folder, with any saves or settings the game keeps in it. The downloaded files stay, so you can install it again.",
+  "confirm.uninstallYes": "Uninstall",
+
   "downloads.active": "Running",
   "downloads.none": "Nothing is downloading or installing. Start a download from the library.",
   "downloads.recent": "Earlier in this session",

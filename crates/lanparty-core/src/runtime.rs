@@ -839,6 +839,21 @@ impl Runtime {
         crate::transfer::running(&self.inner.ops)
     }
 
+    /// Games with a download recorded in the state folder (running, paused or failed with its
+    /// verified chunks kept): their staged bytes live in the current games folder.
+    pub fn recorded_downloads(&self) -> Vec<String> {
+        let dir = crate::state::StateDir::downloads_dir_of(self.state_dir());
+        let mut games: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("download.json").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .collect();
+        games.sort();
+        games
+    }
+
     /// Installs `game` from its archives, or updates its installation; answers once it is
     /// claimed (`true` for an update); `install-finished` or `install-failed` follow.
     pub async fn install(&self, game: &str) -> Result<bool, crate::install::InstallCommandError> {

@@ -96,6 +96,32 @@ impl Settings {
     }
 }
 
+/// Why `new` cannot be applied now, if it cannot: applying it restarts the runtime, which would
+/// cut short the `operations` running (game, what) and, for another games folder, strand the
+/// staged bytes of the `recorded` downloads in the old one.
+pub fn restart_refusal(
+    old: &Settings,
+    new: &Settings,
+    operations: &[(String, String)],
+    recorded: &[String],
+) -> Option<String> {
+    if !old.needs_restart(new) {
+        return None;
+    }
+    if let Some((game, what)) = operations.first() {
+        return Some(format!(
+            "{game} is busy ({what}): wait for it to finish or cancel it, then save the settings again"
+        ));
+    }
+    if old.games_dir != new.games_dir && !recorded.is_empty() {
+        return Some(format!(
+            "downloads of {} are kept in the current game folder: finish or cancel them before choosing another folder",
+            recorded.join(", ")
+        ));
+    }
+    None
+}
+
 /// What turns the manual peers `current` into `wanted`: the addresses to add and to remove,
 /// each in the order of its list.
 pub fn peer_changes(current: &[String], wanted: &[String]) -> (Vec<String>, Vec<String>) {
@@ -254,11 +280,17 @@ pub fn check_folder(path: &Path, state_dir: Option<&Path>) -> FolderCheck {
     check
 }
 
-/// Creates and deletes a file in `dir`.
+/// Creates and deletes a new file in `dir`. `create_new` never opens what is already there, so a
+/// link planted under the probe's name cannot make the probe write through it.
 fn probe_write(dir: &Path) -> std::io::Result<()> {
-    let probe: PathBuf = dir.join(format!(".lanparty-write-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"ok")?;
-    std::fs::remove_file(&probe)
+    use std::io::Write;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let probe: PathBuf = dir.join(format!(".lanparty-write-probe-{}-{nanos:09}", std::process::id()));
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&probe)?;
+    let written = file.write_all(b"ok");
+    drop(file);
+    let removed = std::fs::remove_file(&probe);
+    written.and(removed)
 }
 
 /// Whether `outer` is `inner` or one of its ancestors, comparing resolved paths when they exist.
@@ -271,6 +303,28 @@ fn holds(outer: &Path, inner: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restart_waits_for_running_operations_and_a_new_folder_for_kept_downloads() {
+        let old = Settings { games_dir: Some("/games".into()), ..settings() };
+        let renamed = Settings { username: "bob".into(), ..old.clone() };
+        let moved = Settings { games_dir: Some("/other".into()), ..old.clone() };
+        let limited = Settings { upload_limit_mib_s: Some(5), ..old.clone() };
+        let busy = [("quake".to_owned(), "download".to_owned())];
+        let kept = ["xonotic".to_owned()];
+        assert_eq!(restart_refusal(&old, &limited, &busy, &kept), None, "no restart needed");
+        assert!(restart_refusal(&old, &renamed, &busy, &[]).unwrap().contains("quake is busy (download)"));
+        assert_eq!(restart_refusal(&old, &renamed, &[], &kept), None, "same folder: they resume");
+        assert!(restart_refusal(&old, &moved, &[], &kept).unwrap().contains("downloads of xonotic"));
+        assert_eq!(restart_refusal(&old, &moved, &[], &[]), None);
+    }
+
+    #[test]
+    fn the_write_probe_creates_a_new_file_and_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        probe_write(tmp.path()).unwrap();
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
 
     fn settings() -> Settings {
         Settings::initial(Some("alice"))

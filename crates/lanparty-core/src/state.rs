@@ -62,7 +62,12 @@ impl StateDir {
 
     /// Running and interrupted downloads, one folder per game (created when a download starts).
     pub fn downloads_dir(&self) -> PathBuf {
-        self.root.join("downloads")
+        Self::downloads_dir_of(&self.root)
+    }
+
+    /// The downloads folder of the state folder `root`.
+    pub fn downloads_dir_of(root: &Path) -> PathBuf {
+        root.join("downloads")
     }
 
     pub fn hash_cache(&self) -> PathBuf {

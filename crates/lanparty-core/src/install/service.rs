@@ -66,6 +66,21 @@ pub(crate) struct Installs {
 }
 
 impl Installs {
+    /// Claims `game` for an operation `what`, or says what already runs on it. A runtime that is
+    /// stopping starts nothing: its successor may be about to recover the same games.
+    fn claim(
+        &self,
+        game: &GameId,
+        what: &'static str,
+    ) -> Result<(crate::transfer::OpGuard, CancellationToken), InstallCommandError> {
+        let claimed =
+            claim(&self.ops, game, what).map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        if self.shutdown.is_cancelled() {
+            return Err(InstallCommandError::Stopped);
+        }
+        Ok(claimed)
+    }
+
     fn txn(&self, game: &GameId) -> Txn {
         Txn::new(game.clone(), &self.games_dir, &self.state_root)
     }
@@ -82,8 +97,7 @@ impl Installs {
             return Err(InstallCommandError::NotDownloaded { game });
         }
         let update = std::fs::symlink_metadata(root.join(LOCAL_DIR)).is_ok_and(|m| m.is_dir());
-        let (guard, cancel) = claim(&self.ops, &game, if update { "update-install" } else { "install" })
-            .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let (guard, cancel) = self.claim(&game, if update { "update-install" } else { "install" })?;
         let kind = if update { Kind::Update } else { Kind::Install };
         let this = self.clone();
         self.tasks.spawn(async move {
@@ -173,8 +187,7 @@ impl Installs {
     /// Removes `game`'s installation (`local/` only); answers when it is gone.
     pub async fn uninstall(&self, game: &str) -> Result<(), InstallCommandError> {
         let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
-        let (guard, _cancel) = claim(&self.ops, &game, "uninstall")
-            .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let (guard, _cancel) = self.claim(&game, "uninstall")?;
         let txn = self.txn(&game);
         let op = new_op_id(&game);
         let result = tokio::task::spawn_blocking(move || txn.run(Kind::Uninstall, op, None))
@@ -241,8 +254,7 @@ impl Installs {
     pub async fn launch(&self, game: &str, server: bool) -> Result<crate::launch::play::Launched, InstallCommandError> {
         let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
         // Claimed while the first Play stamps and sets up: no install may swap `local/` meanwhile.
-        let (guard, _cancel) = claim(&self.ops, &game, if server { "start-server" } else { "play" })
-            .map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let (guard, _cancel) = self.claim(&game, if server { "start-server" } else { "play" })?;
         let (root, state_root) = (self.games_dir.join(game.as_str()), self.state_root.clone());
         let (username, language, id) = (self.username.clone(), self.language.clone(), game.clone());
         let launched = tokio::task::spawn_blocking(move || {
@@ -274,8 +286,7 @@ impl Installs {
     /// operation running on it (the claim).
     pub async fn remove(&self, game: &str) -> Result<(), InstallCommandError> {
         let game = GameId::new(game).map_err(|_| InstallCommandError::BadId(game.to_owned()))?;
-        let (guard, _cancel) =
-            claim(&self.ops, &game, "remove").map_err(|what| InstallCommandError::Busy { game: game.clone(), what })?;
+        let (guard, _cancel) = self.claim(&game, "remove")?;
         let root = self.games_dir.join(game.as_str());
         let refuse = |why| InstallCommandError::NotRemovable { path: root.clone(), why };
         if self.catalog.get(game.as_str()).is_none() {

@@ -300,7 +300,12 @@ impl Downloads {
 
     /// Claims `game` for an operation, or says what already runs on it.
     fn claim(&self, game: &GameId, what: &'static str) -> Result<(OpGuard, CancellationToken), DownloadError> {
-        claim(&self.ops, game, what).map_err(|what| DownloadError::Busy { game: game.clone(), what })
+        let claimed = claim(&self.ops, game, what).map_err(|what| DownloadError::Busy { game: game.clone(), what })?;
+        // A runtime that is stopping starts nothing: its successor may be about to take over.
+        if self.env.shutdown.is_cancelled() {
+            return Err(DownloadError::Stopped);
+        }
+        Ok(claimed)
     }
 
     /// Starts (or resumes) downloading `game`; answers once the transfer is under way.

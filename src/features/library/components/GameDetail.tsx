@@ -1,7 +1,7 @@
 /**
  * Everything about one game and everything that can be done with it: description, players,
- * versions, size, status, which peer has which version, and every action, removing files only
- * after a confirmation.
+ * versions, size, status, which peer has which version, and every action; uninstalling and
+ * removing files only after a confirmation (both delete what the player may have in them).
  */
 
 import { type Component, createSignal, For, Show } from "solid-js";
@@ -43,11 +43,11 @@ export const GameDetail: Component<{
   onAction: (action: Action) => void;
   onClose: () => void;
 }> = (props) => {
-  const [confirming, setConfirming] = createSignal(false);
+  const [confirming, setConfirming] = createSignal<"remove" | "uninstall" | null>(null);
   let close: HTMLButtonElement | undefined;
 
   const act = (action: Action) => {
-    if (action === "remove") setConfirming(true);
+    if (action === "remove" || action === "uninstall") setConfirming(action);
     else props.onAction(action);
   };
 
@@ -81,7 +81,7 @@ export const GameDetail: Component<{
   return (
     <Dialog
       label={props.game.title}
-      onClose={() => (confirming() ? setConfirming(false) : props.onClose())}
+      onClose={() => (confirming() ? setConfirming(null) : props.onClose())}
       class="detail"
       testid="detail"
       initialFocus={() => close}
@@ -209,16 +209,29 @@ export const GameDetail: Component<{
         </div>
       </div>
 
-      <Show when={confirming()}>
+      <Show when={confirming() === "remove"}>
         <ConfirmDialog
           title={t("confirm.removeTitle", { title: props.game.title })}
           message={t("confirm.removeText", { size: formatBytes(props.game.size) })}
           confirmLabel={t("confirm.removeYes")}
           cancelLabel={t("common.cancel")}
-          onCancel={() => setConfirming(false)}
+          onCancel={() => setConfirming(null)}
           onConfirm={() => {
-            setConfirming(false);
+            setConfirming(null);
             props.onAction("remove");
+          }}
+        />
+      </Show>
+      <Show when={confirming() === "uninstall"}>
+        <ConfirmDialog
+          title={t("confirm.uninstallTitle", { title: props.game.title })}
+          message={t("confirm.uninstallText")}
+          confirmLabel={t("confirm.uninstallYes")}
+          cancelLabel={t("common.cancel")}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            props.onAction("uninstall");
           }}
         />
       </Show>
