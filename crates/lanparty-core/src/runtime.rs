@@ -843,12 +843,13 @@ impl Runtime {
     /// verified chunks kept): their staged bytes live in the current games folder.
     pub fn recorded_downloads(&self) -> Vec<String> {
         let dir = crate::state::StateDir::downloads_dir_of(self.state_dir());
-        let mut games: Vec<String> = std::fs::read_dir(dir)
+        let mut games: Vec<String> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.path().join("download.json").is_file())
-            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter_map(|e| GameId::new(e.file_name().to_str()?).ok())
+            .filter(|game| crate::transfer::StatePaths::new(&dir, game).record().is_file())
+            .map(|game| game.to_string())
             .collect();
         games.sort();
         games
