@@ -172,9 +172,11 @@ export class Peer extends Logged {
 /** tauri-driver on `port`, WebKitWebDriver behind it on `nativePort`. */
 export class Driver extends Logged {
   static async start(logPath: string, env: NodeJS.ProcessEnv): Promise<{ driver: Driver; url: string }> {
-    const tauriDriver = which("tauri-driver");
+    // The npm package's (package.json) before any other on PATH.
+    const bundled = join(repo, "node_modules", ".bin", "tauri-driver");
+    const tauriDriver = existsSync(bundled) ? bundled : which("tauri-driver");
     if (!tauriDriver) {
-      throw new Error("tauri-driver is missing: `./x e2e` installs it, or `cargo install tauri-driver`");
+      throw new Error("tauri-driver is missing: `npm install` installs it (@crabnebula/tauri-driver)");
     }
     const nativeDriver = which("WebKitWebDriver");
     if (!nativeDriver) throw new Error("WebKitWebDriver is missing: install Debian's webkit2gtk-driver");

