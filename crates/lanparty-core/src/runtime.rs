@@ -191,7 +191,7 @@ pub enum Event {
         peers: usize,
     },
     /// At most twice a second while a download runs. `bytes_per_s` is over the last 5 s;
-    /// `eta_s` is absent while the speed is unknown.
+    /// `eta_s` is absent while the speed is unknown or has not settled (the first 2 s).
     DownloadProgress {
         game: String,
         version: String,

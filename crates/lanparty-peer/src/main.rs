@@ -270,11 +270,16 @@ async fn read_commands(runtime: Runtime, out: Output, stop: mpsc::Sender<()>) {
         }
         match protocol::parse_command(&line) {
             Err(e) => out.send(e.to_json(line_no)).await,
+            Ok(command) if command.name == protocol::Name::Shutdown => {
+                protocol::execute(&runtime, &out, command).await;
+                let _ = stop.send(()).await;
+                return;
+            }
+            // Each command runs on its own, so a `cancel` or `status` is answered while a
+            // `download` still waits for a slow peer.
             Ok(command) => {
-                if protocol::execute(&runtime, &out, command).await.is_stop() {
-                    let _ = stop.send(()).await;
-                    return;
-                }
+                let (runtime, out) = (runtime.clone(), out.clone());
+                tokio::spawn(async move { protocol::execute(&runtime, &out, command).await });
             }
         }
     }

@@ -213,20 +213,8 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
     Ok(Command { name, cmd, id })
 }
 
-/// Whether the peer should stop after a command.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Stop,
-}
-
-impl Flow {
-    pub fn is_stop(&self) -> bool {
-        *self == Flow::Stop
-    }
-}
-
-pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow {
+/// Runs one command and writes its answer (with the command's `id`).
+pub async fn execute(runtime: &Runtime, out: &Output, command: Command) {
     let failed = |e: &dyn std::fmt::Display| json!({"type": "error", "cmd": command.cmd, "message": e.to_string()});
     let answer = match &command.name {
         Name::Status => runtime.library_status().await.map(|library| {
@@ -310,7 +298,6 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) -> Flow 
         line["id"] = id;
     }
     out.send(line).await;
-    if command.name == Name::Shutdown { Flow::Stop } else { Flow::Continue }
 }
 
 /// `value`'s fields with `"type": kind` in front.

@@ -272,6 +272,32 @@ fn cancel_removes_the_partial_payload_and_keeps_the_installed_version() {
 }
 
 #[test]
+fn a_cancel_while_the_manifest_is_awaited_ends_the_download_at_once() {
+    let s = seed("Slow", "0.8.8", &game_files(3, 12), 0.0, &[("LANPARTY_TEST_STALL_MANIFEST", "1")]);
+    let mut d = downloader(Dirs::new(), &[&s], 1);
+    d.peer.send(json!({"cmd": "download", "game": "openarena", "id": "dl"}));
+    // The download is claimed and waits for the seed's manifest; other commands still answer.
+    let waiting = |peer: &mut Peer| {
+        let status = peer.ask(json!({"cmd": "status"}), "status");
+        status["operations"].as_array().unwrap().iter().any(|o| o["game"] == "openarena")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !waiting(&mut d.peer) {
+        assert!(Instant::now() < deadline, "the download never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let asked = Instant::now();
+    d.peer.ask(json!({"cmd": "cancel", "game": "openarena"}), "cancelled");
+    assert!(asked.elapsed() < Duration::from_secs(1), "cancel took {:?}", asked.elapsed());
+    assert!(d.peer.seen.iter().any(|l| l["type"] == "download-cancelled"), "event before the answer");
+    let answer = d.peer.expect_where("error", Duration::from_secs(5), |l| l["id"] == "dl");
+    assert!(answer["message"].as_str().unwrap().contains("was cancelled"), "{answer}");
+    assert!(!d.dirs.games.join("openarena").exists(), "nothing was created");
+    assert!(!d.dirs.state.join("downloads/openarena").exists());
+    assert!(!waiting(&mut d.peer), "the game is free again");
+}
+
+#[test]
 fn an_update_downloads_beside_the_old_version_then_swaps() {
     let old = vec![("openarena.part1.rar", noise(3 * MIB, 6)), ("old-only.rar", noise(MIB, 7))];
     let new = game_files(12, 8);
@@ -292,6 +318,12 @@ fn an_update_downloads_beside_the_old_version_then_swaps() {
     assert!(busy["message"].as_str().unwrap().contains("busy"), "two operations on one game: {busy}");
     d.peer.expect_where("download-progress", Duration::from_secs(20), |l| l["bytes_done"].as_u64().unwrap() > 0);
     assert_eq!(std::fs::read(root.join("version.ini")).unwrap(), b"0.8.8");
+    let g = list_game(&mut d.peer).unwrap();
+    assert_eq!(
+        (g["version"].as_str(), &g["shareable"]),
+        (Some("0.8.8"), &json!(true)),
+        "the old version is still served"
+    );
     d.peer.ask(json!({"cmd": "cancel", "game": "openarena"}), "cancelled");
     assert_eq!(std::fs::read(root.join("version.ini")).unwrap(), b"0.8.8");
     assert_eq!(std::fs::read(root.join("old-only.rar")).unwrap(), old[1].1);

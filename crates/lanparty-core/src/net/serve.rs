@@ -115,6 +115,8 @@ async fn handle(
             match shared.filter(|g| g.manifest.version == version) {
                 None => not_found(&game, &version),
                 Some(shared) => {
+                    #[cfg(feature = "test-faults")]
+                    faults::stall_manifest().await;
                     let Some(_permits) = upload_slot(ctx, conn, peer_uploads).await else { return Ok(()) };
                     let body = &shared.manifest_json;
                     let header = Response::Manifest { len: body.len() as u64 };
@@ -279,6 +281,14 @@ async fn send_chunk(
 /// Fault switches for the integration tests, compiled only with the `test-faults` feature.
 #[cfg(feature = "test-faults")]
 pub(crate) mod faults {
+    /// With `LANPARTY_TEST_STALL_MANIFEST` set, a manifest is sent only after 30 s: a peer
+    /// too slow to answer.
+    pub async fn stall_manifest() {
+        if std::env::var_os("LANPARTY_TEST_STALL_MANIFEST").is_some() {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        }
+    }
+
     /// With `LANPARTY_TEST_CORRUPT_CHUNKS` set, every chunk served has a byte flipped.
     pub fn corrupt(block: &mut [u8]) {
         if std::env::var_os("LANPARTY_TEST_CORRUPT_CHUNKS").is_some() {

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::client::{self, ChunkRequest, FetchError};
 use super::journal::Journal;
 use super::plan::{ChunkId, Planner};
-use super::progress::{RateMeter, eta};
+use super::progress::RateMeter;
 use super::store::{self, ChunkBuf, CommitIntent, Layout, STAGING_DIR, Store, StoreError};
 use super::{DownloadError, Env, Kind, OpGuard, PeerBytes, PeerRate, Record, Started, StatePaths, human_bytes, verify};
 use crate::catalog::GameId;
@@ -149,13 +149,18 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 /// Chooses sources and a manifest, checks space, marks the game busy and opens the staging
-/// folder and journal. With `resume`, waits (until cancelled or [`SOURCE_WAIT`]) for a source.
+/// folder and journal. When `resuming` at start, waits (up to [`SOURCE_WAIT`]) for a source.
+/// A `cancel` during the waits (for a source, for the manifest) ends it with
+/// [`DownloadError::Cancelled`] before anything is written; one after them is seen by [`run`]
+/// at once.
 pub(crate) async fn prepare(
     env: &Env,
     game: &GameId,
     kind: Kind,
-    resume: Option<&CancellationToken>,
+    cancel: &CancellationToken,
+    resuming: bool,
 ) -> Result<Prepared, DownloadError> {
+    let cancelled = || DownloadError::Cancelled { game: game.clone() };
     let paths = StatePaths::new(&env.downloads_dir, game);
     let partial = read_record(&paths);
     let local = env.library.game(game).await.map_err(|_| DownloadError::Stopped)?;
@@ -167,14 +172,13 @@ pub(crate) async fn prepare(
         // Resuming after a start, only the recorded download will do: a peer with another
         // version may just have been found first.
         let decided = match decided {
-            Ok(Target::Fresh { .. }) if resume.is_some() => Err(DownloadError::NoSource { game: game.clone() }),
+            Ok(Target::Fresh { .. }) if resuming => Err(DownloadError::NoSource { game: game.clone() }),
             other => other,
         };
         match decided {
-            Err(DownloadError::NoSource { .. }) if resume.is_some() && Instant::now() < deadline => {
-                let cancelled = resume.cloned().unwrap_or_default();
+            Err(DownloadError::NoSource { .. }) if resuming && Instant::now() < deadline => {
                 tokio::select! {
-                    _ = cancelled.cancelled() => return Err(DownloadError::Stopped),
+                    _ = cancel.cancelled() => return Err(cancelled()),
                     _ = env.shutdown.cancelled() => return Err(DownloadError::Stopped),
                     _ = remote.changed() => {}
                     _ = tokio::time::sleep_until(deadline) => {}
@@ -197,7 +201,12 @@ pub(crate) async fn prepare(
             if drop_partial {
                 discard(env, game).await;
             }
-            let manifest = fetch_manifest(env, game, &version, hash, &sources).await?;
+            // Only network reads so far: dropping the fetch on a cancel leaves nothing behind.
+            let manifest = tokio::select! {
+                manifest = fetch_manifest(env, game, &version, hash, &sources) => manifest?,
+                _ = cancel.cancelled() => return Err(cancelled()),
+                _ = env.shutdown.cancelled() => return Err(DownloadError::Stopped),
+            };
             let new_keys: HashSet<String> =
                 manifest.files.iter().map(|f| crate::relpath::collision_key(&f.path)).collect();
             // The previous version's files that the new one lacks: from its manifest, or, for a
@@ -246,7 +255,12 @@ pub(crate) async fn prepare(
         });
     }
 
-    env.library.set_busy(game, true).await.map_err(|_| DownloadError::Stopped)?;
+    // A new game's root is not shareable until it is whole anyway. An update's is: the version
+    // there stays served to others (its files do not change while the new one is staged beside
+    // them) until the commit, which takes it off first (see `run`).
+    if !record.update {
+        env.library.set_busy(game, true).await.map_err(|_| DownloadError::Stopped)?;
+    }
     let manifest = Arc::new(manifest);
     // Running from here on (a resumed record may have been left inactive by a failure).
     let record = Record { active: true, ..record };
@@ -695,6 +709,7 @@ impl Transfer {
         let (_, done) = self.planner.progress();
         let (_, total) = self.planner.total();
         let rate = self.meter.rate(now);
+        let eta_s = self.meter.eta(now, total.saturating_sub(done));
         let mut peers: Vec<PeerRate> = self
             .planner
             .peers()
@@ -713,7 +728,7 @@ impl Transfer {
             bytes_done: done,
             bytes_total: total,
             bytes_per_s: rate as u64,
-            eta_s: eta(total.saturating_sub(done), rate),
+            eta_s,
             peers,
         }
     }
@@ -911,6 +926,10 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
     t.stop_requests().await;
     let end = match end {
         End::Complete => {
+            // The files served change now: no peer is offered the old version any more.
+            if started.update {
+                let _ = env.library.set_busy(&game, true).await;
+            }
             let p = &t.p;
             let job = Finish {
                 game: p.game.clone(),

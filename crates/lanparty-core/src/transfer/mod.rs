@@ -89,6 +89,9 @@ pub enum DownloadError {
     InstallFinishedFirst { game: GameId },
     #[error("nothing was cancelled: {game} finished downloading first (uninstall or remove it instead)")]
     AlreadyFinished { game: GameId },
+    /// A cancel arrived while the download was being prepared; its partial payload is gone.
+    #[error("the download of {game} was cancelled")]
+    Cancelled { game: GameId },
     #[error("the Lanparty runtime has stopped")]
     Stopped,
 }
@@ -313,7 +316,14 @@ impl Downloads {
         let game = GameId::new(game).map_err(|_| DownloadError::BadId(game.to_owned()))?;
         let what = if kind == Kind::Update { "update" } else { "download" };
         let (guard, cancel) = self.claim(&game, what)?;
-        let prepared = download::prepare(&self.env, &game, kind, None).await?;
+        let prepared = match download::prepare(&self.env, &game, kind, &cancel, false).await {
+            Ok(prepared) => prepared,
+            Err(e @ DownloadError::Cancelled { .. }) => {
+                cancelled_early(&self.env, &game).await;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let started = prepared.started();
         let env = self.env.clone();
         self.env.tasks.spawn(download::run(env, prepared, cancel, guard));
@@ -369,9 +379,10 @@ impl Downloads {
                 match download::recover(&env, &game).await {
                     download::Recovered::Nothing => {}
                     download::Recovered::Resume => {
-                        match download::prepare(&env, &game, Kind::Download, Some(&cancel)).await {
+                        match download::prepare(&env, &game, Kind::Download, &cancel, true).await {
                             Ok(prepared) => download::run(env, prepared, cancel, guard).await,
                             Err(DownloadError::Stopped) => {}
+                            Err(DownloadError::Cancelled { .. }) => cancelled_early(&env, &game).await,
                             Err(e) => {
                                 download::settle_failed(&env, &game, &e).await;
                                 guard.release();
@@ -388,6 +399,14 @@ impl Downloads {
             });
         }
     }
+}
+
+/// Settles a download cancelled before its transfer began, as a cancelled transfer is settled:
+/// the partial payload is removed, then `download-cancelled` is sent. The caller still holds
+/// the claim, so the cancel command answers after this.
+async fn cancelled_early(env: &Env, game: &GameId) {
+    download::discard(env, game).await;
+    let _ = env.events.send(Event::DownloadCancelled { game: game.to_string() });
 }
 
 #[cfg(test)]

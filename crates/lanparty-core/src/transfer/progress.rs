@@ -6,6 +6,10 @@ use std::time::Duration;
 /// The window speeds are measured over.
 pub const WINDOW: Duration = Duration::from_secs(5);
 
+/// How long bytes are counted before a speed is good enough to promise a time left: the first
+/// chunks' arrival says little about the rate that follows.
+pub const SETTLE: Duration = Duration::from_secs(2);
+
 /// Bytes counted over the last [`WINDOW`].
 #[derive(Debug, Default, Clone)]
 pub struct RateMeter {
@@ -39,6 +43,14 @@ impl RateMeter {
         let Some(started) = self.started else { return 0.0 };
         let span = now.saturating_sub(started).min(WINDOW).max(Duration::from_millis(250));
         self.in_window as f64 / span.as_secs_f64()
+    }
+
+    /// Seconds until `left` bytes are done at the current rate: `None` until bytes have been
+    /// counted for [`SETTLE`], or while nothing arrives (see [`eta`]).
+    pub fn eta(&mut self, now: Duration, left: u64) -> Option<f64> {
+        let rate = self.rate(now);
+        let settled = self.started.is_some_and(|started| now.saturating_sub(started) >= SETTLE);
+        if left > 0 && !settled { None } else { eta(left, rate) }
     }
 }
 
@@ -81,5 +93,17 @@ mod tests {
         assert_eq!(eta(5000, 1000.0), Some(5.0));
         assert_eq!(eta(0, 0.0), Some(0.0));
         assert_eq!(eta(10, 0.0), None);
+    }
+
+    #[test]
+    fn no_time_left_is_promised_before_the_rate_settles() {
+        let mut m = RateMeter::default();
+        assert_eq!(m.eta(s(0.0), 100), None, "nothing counted");
+        m.add(s(1.0), 1000);
+        assert_eq!(m.eta(s(1.3), 100_000), None, "one chunk after 0.3 s says little");
+        assert_eq!(m.eta(s(1.3), 0), Some(0.0), "done is done");
+        m.add(s(2.5), 1000);
+        m.add(s(3.0), 1000);
+        assert_eq!(m.eta(s(3.0), 1500), Some(1.0), "3000 bytes in the 2 s since the first: 1500 B/s");
     }
 }
