@@ -201,6 +201,17 @@ async unpackLog() : Promise<Result<UnpackRun[], AppError>> {
 }
 },
 /**
+ * The logs of servers started without a console, newest first, each its last 64 KiB.
+ */
+async serverLogs() : Promise<Result<ServerLog[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_logs") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The app's own log lines, oldest first.
  */
 async appLog() : Promise<Result<LogLine[], AppError>> {
@@ -269,9 +280,11 @@ async appStatus() : Promise<Result<RuntimeState, AppError>> {
 
 
 export const events = __makeEvents__<{
+eventsLagged: EventsLagged,
 runtimeEvent: RuntimeEventPayload,
 runtimeState: RuntimeState
 }>({
+eventsLagged: "events-lagged",
 runtimeEvent: "runtime-event",
 runtimeState: "runtime-state"
 })
@@ -314,6 +327,11 @@ export type AppInfo = { version: string;
  * `None` until the runtime has started once (it creates the identity).
  */
 peer_id: string | null; short_id: string | null; name: string; port: number | null; state_dir: string; games_dir: string | null }
+/**
+ * Sent as `events-lagged` when the window fell behind and `dropped` runtime events were lost:
+ * what it shows may be out of date, so it reloads the library and the running operations.
+ */
+export type EventsLagged = { dropped: number }
 /**
  * What [`check_folder`] found.
  */
@@ -514,7 +532,7 @@ export type RuntimeEvent =
 { type: "download-started"; game: string; version: string; update: boolean; bytes_total: number; bytes_done: number; peers: number } | 
 /**
  * At most twice a second while a download runs. `bytes_per_s` is over the last 5 s;
- * `eta_s` is absent while the speed is unknown.
+ * `eta_s` is absent while the speed is unknown or has not settled (the first 2 s).
  */
 { type: "download-progress"; game: string; version: string; bytes_done: number; bytes_total: number; bytes_per_s: number; eta_s: number | null; peers: PeerRate[] } | 
 /**
@@ -589,6 +607,22 @@ export type RuntimeState = { state: RuntimePhase; message: string | null }
  * The counters of a finished scan.
  */
 export type ScanReport = { full: boolean; available: boolean; roots: number; files: number; hashed_files: number; hashed_bytes: number; ms: number }
+/**
+ * The end of one server's log.
+ */
+export type ServerLog = { game: string; 
+/**
+ * When the log last changed, in seconds since 1970.
+ */
+modified_unix_s: number | null; 
+/**
+ * The last [`SERVER_LOG_TAIL`] bytes at most, from a line start, as text.
+ */
+text: string; 
+/**
+ * Older output was left out.
+ */
+truncated: boolean }
 /**
  * The player's settings.
  */

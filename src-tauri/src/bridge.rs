@@ -3,7 +3,8 @@
 //! One bridge runs per runtime. It forwards events from the receiver the runtime handed out at
 //! start (so it sees the first scan's events too) until the host stops it, then forwards what is
 //! still queued (the events of the shutdown itself) and ends. A frontend that falls more than the
-//! runtime's buffer behind gets a `warning` event saying so.
+//! runtime's buffer behind gets an `events-lagged` event instead of what it missed, and reloads
+//! what it shows.
 
 use lanparty_core::Event;
 use serde::Serialize;
@@ -20,6 +21,13 @@ pub struct RuntimeEventPayload(pub Event);
 
 impl tauri_specta::Event for RuntimeEventPayload {
     const NAME: &'static str = "runtime-event";
+}
+
+/// Sent as `events-lagged` when the window fell behind and `dropped` runtime events were lost:
+/// what it shows may be out of date, so it reloads the library and the running operations.
+#[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
+pub struct EventsLagged {
+    pub dropped: u64,
 }
 
 /// A running bridge.
@@ -76,6 +84,7 @@ fn forward(app: &AppHandle, event: Event) {
 
 fn lagged(app: &AppHandle, dropped: u64) {
     tracing::warn!(dropped, "the window fell behind the runtime's events");
-    let message = format!("the window fell behind and missed {dropped} updates: rescan if a list looks out of date");
-    forward(app, Event::Warning { message });
+    if let Err(e) = (EventsLagged { dropped }).emit(app) {
+        tracing::warn!(error = %e, "cannot tell the window that it missed events");
+    }
 }

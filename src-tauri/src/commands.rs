@@ -8,6 +8,7 @@ use lanparty_core::applog::LogLine;
 use lanparty_core::catalog;
 use lanparty_core::discovery::NetworkDiagnosis;
 use lanparty_core::install::unpack::UnpackRun;
+use lanparty_core::launch::logs::{self, ServerLog};
 use lanparty_core::launch::play::Launched;
 use lanparty_core::runtime::{LibrarySnapshot, LibraryStatus, PeerInfo, ScanReport};
 use lanparty_core::settings::{self, FolderCheck, Settings};
@@ -16,7 +17,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::AppError;
-use crate::host::{AppInfo, Host, RuntimeState};
+use crate::host::{AppInfo, Host, RuntimeState, blocking};
 
 type HostState<'a> = State<'a, Arc<Host>>;
 
@@ -44,14 +45,16 @@ pub async fn library_rescan(host: HostState<'_>) -> Result<ScanReport, AppError>
 #[tauri::command]
 #[specta::specta]
 pub async fn game_download(host: HostState<'_>, game: String) -> Result<Started, AppError> {
-    Ok(host.runtime()?.download(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.download(&game).await?)
 }
 
 /// Downloads the newest version of a downloaded game.
 #[tauri::command]
 #[specta::specta]
 pub async fn game_update(host: HostState<'_>, game: String) -> Result<Started, AppError> {
-    Ok(host.runtime()?.update(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.update(&game).await?)
 }
 
 /// Cancels a download or an extraction.
@@ -65,32 +68,37 @@ pub async fn game_cancel(host: HostState<'_>, game: String) -> Result<(), AppErr
 #[tauri::command]
 #[specta::specta]
 pub async fn game_install(host: HostState<'_>, game: String) -> Result<(), AppError> {
-    host.runtime()?.install(&game).await.map(drop).map_err(AppError::from)
+    let (runtime, _claim) = host.claim()?;
+    runtime.install(&game).await.map(drop).map_err(AppError::from)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn game_uninstall(host: HostState<'_>, game: String) -> Result<(), AppError> {
-    Ok(host.runtime()?.uninstall(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.uninstall(&game).await?)
 }
 
 /// Deletes a downloaded, uninstalled game's folder.
 #[tauri::command]
 #[specta::specta]
 pub async fn game_remove(host: HostState<'_>, game: String) -> Result<(), AppError> {
-    Ok(host.runtime()?.remove(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.remove(&game).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn game_play(host: HostState<'_>, game: String) -> Result<Launched, AppError> {
-    Ok(host.runtime()?.play(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.play(&game).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn game_start_server(host: HostState<'_>, game: String) -> Result<Launched, AppError> {
-    Ok(host.runtime()?.start_server(&game).await?)
+    let (runtime, _claim) = host.claim()?;
+    Ok(runtime.start_server(&game).await?)
 }
 
 /// Opens the game's folder in the file manager.
@@ -99,7 +107,8 @@ pub async fn game_start_server(host: HostState<'_>, game: String) -> Result<Laun
 pub async fn game_show_files(app: AppHandle, host: HostState<'_>, game: String) -> Result<(), AppError> {
     let id = GameId::new(&game).map_err(|e| AppError::io(format!("`{game}` is not a game ({e})")))?;
     let dir = host.runtime()?.games_dir().join(id.as_str());
-    if !dir.is_dir() {
+    let probed = dir.clone();
+    if !blocking("looking for the game's folder", move || probed.is_dir()).await? {
         return Err(AppError::io(format!("{} does not exist: download the game first", dir.display())));
     }
     let shown = dir.display().to_string();
@@ -114,8 +123,13 @@ pub async fn game_show_files(app: AppHandle, host: HostState<'_>, game: String) 
 pub async fn game_cover(host: HostState<'_>, game: String) -> Result<Option<String>, AppError> {
     let Ok(id) = GameId::new(&game) else { return Ok(None) };
     let games_dir = host.games_dir();
-    let path = catalog::cover_path(host.catalog(), host.catalog_dir(), games_dir.as_deref(), &id);
-    Ok(path.map(|p| catalog::cover_data_url(&p)).transpose()?)
+    let (catalog, catalog_dir) = (Arc::clone(host.catalog()), host.catalog_dir().map(ToOwned::to_owned));
+    blocking("reading the cover", move || {
+        let path = catalog::cover_path(&catalog, catalog_dir.as_deref(), games_dir.as_deref(), &id);
+        path.map(|p| catalog::cover_data_url(&p)).transpose()
+    })
+    .await?
+    .map_err(AppError::from)
 }
 
 /// Connected peers, by name.
@@ -159,6 +173,14 @@ pub async fn unpack_log(host: HostState<'_>) -> Result<Vec<UnpackRun>, AppError>
     Ok(host.unpack_log())
 }
 
+/// The logs of servers started without a console, newest first, each its last 64 KiB.
+#[tauri::command]
+#[specta::specta]
+pub async fn server_logs(host: HostState<'_>) -> Result<Vec<ServerLog>, AppError> {
+    let state_dir = host.state_dir().to_path_buf();
+    blocking("reading the server logs", move || logs::server_logs(&state_dir, logs::SERVER_LOG_TAIL)).await
+}
+
 /// The app's own log lines, oldest first.
 #[tauri::command]
 #[specta::specta]
@@ -183,7 +205,8 @@ pub async fn settings_set(host: HostState<'_>, settings: Settings) -> Result<Set
 #[tauri::command]
 #[specta::specta]
 pub async fn settings_check_folder(host: HostState<'_>, path: String) -> Result<FolderCheck, AppError> {
-    Ok(settings::check_folder(std::path::Path::new(&path), Some(host.state_dir())))
+    let state_dir = host.state_dir().to_path_buf();
+    blocking("checking the folder", move || settings::check_folder(std::path::Path::new(&path), Some(&state_dir))).await
 }
 
 #[tauri::command]

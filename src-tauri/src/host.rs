@@ -8,6 +8,13 @@
 //!
 //! Start, stop and settings changes are serialised by one async lock; the current runtime sits
 //! behind a short `std` mutex so commands get their handle without waiting for a restart.
+//! Commands that start an operation on a game hold a [`Claim`] while they run, so a settings
+//! change that restarts the runtime never slips between its "nothing is running" check and a
+//! game being claimed.
+//!
+//! The settings file is the Tauri store plugin's, read through the plugin; the host writes it
+//! itself, atomically (the plugin overwrites the file in place, so a crash in the middle would
+//! leave half a file), and takes it out of the plugin's save-everything-at-exit.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,10 +31,6 @@ use tauri_specta::Event as _;
 
 use crate::bridge::Bridge;
 use crate::error::AppError;
-
-/// The settings file in the state folder, and the key the settings are kept under.
-const SETTINGS_FILE: &str = "settings.json";
-const SETTINGS_KEY: &str = "settings";
 
 /// What the runtime is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, specta::Type)]
@@ -89,7 +92,12 @@ pub struct Host {
     settings: Mutex<Settings>,
     phase: Mutex<Phase>,
     lifecycle: tokio::sync::Mutex<()>,
+    /// Read by commands that claim games, written while a settings change restarts the runtime.
+    claims: Arc<tokio::sync::RwLock<()>>,
 }
+
+/// A command's hold on the runtime while it claims a game (see [`Host::claim`]).
+pub type Claim = tokio::sync::OwnedRwLockReadGuard<()>;
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,11 +118,14 @@ impl Host {
             Err(e) => (Overrides::default(), Some(e.to_string())),
         };
         let state_dir = crate::paths::state_dir(app, &overrides)?;
-        let store = tauri_plugin_store::StoreBuilder::new(app, state_dir.join(SETTINGS_FILE))
+        let path = state_dir.join(settings::FILE);
+        let store = tauri_plugin_store::StoreBuilder::new(app, &path)
             .disable_auto_save()
             .build()
             .map_err(|e| format!("cannot open the settings in {}: {e}", state_dir.display()))?;
-        let settings = load_settings(&store);
+        // Out of the plugin's save at exit, which overwrites the file in place; see `save`.
+        store.close_resource();
+        let settings = load_settings(&store, &path);
         Ok(Host {
             app: app.clone(),
             store,
@@ -129,6 +140,7 @@ impl Host {
             settings: Mutex::new(settings),
             phase: Mutex::new(Phase::Stopped),
             lifecycle: tokio::sync::Mutex::new(()),
+            claims: Arc::new(tokio::sync::RwLock::new(())),
         })
     }
 
@@ -140,6 +152,14 @@ impl Host {
             Phase::Starting => Err(AppError::starting()),
             Phase::Failed(message) => Err(AppError::StartFailed { message: message.clone() }),
         }
+    }
+
+    /// The running runtime for a command that may claim a game, with a hold that keeps a
+    /// restarting settings change out until the command has answered. Never waits: while such a
+    /// change is being applied, the answer is that Lanparty is starting.
+    pub fn claim(&self) -> Result<(Runtime, Claim), AppError> {
+        let claim = Arc::clone(&self.claims).try_read_owned().map_err(|_| AppError::starting())?;
+        Ok((self.runtime()?, claim))
     }
 
     pub fn state(&self) -> RuntimeState {
@@ -170,7 +190,7 @@ impl Host {
         &self.log
     }
 
-    pub fn catalog(&self) -> &Catalog {
+    pub fn catalog(&self) -> &Arc<Catalog> {
         &self.catalog
     }
 
@@ -294,19 +314,36 @@ impl Host {
         config
     }
 
-    /// Checks, saves and applies new settings; answers the settings as kept.
+    /// Checks, saves and applies new settings; answers the settings as kept. The manual peers
+    /// are not taken from `new`: they change through [`Host::add_peer`] and
+    /// [`Host::remove_peer`] only, so a settings form opened before a peer was added cannot
+    /// drop it.
     pub async fn set_settings(&self, new: Settings) -> Result<Settings, AppError> {
         let mut new = new.validate()?;
         let _guard = self.lifecycle.lock().await;
         // As the window saw them: the games folder may come from LANPARTY_GAMES_DIR.
         let old = self.settings();
+        new.manual_peers.clone_from(&old.manual_peers);
         if new.games_dir != old.games_dir
-            && let Some(dir) = &new.games_dir
-            && let Some(message) = settings::check_folder(Path::new(dir), Some(&self.state_dir)).message
+            && let Some(dir) = new.games_dir.clone()
         {
-            return Err(AppError::BadFolder { message });
+            let state_dir = self.state_dir.clone();
+            let check =
+                blocking("checking the game folder", move || settings::check_folder(Path::new(&dir), Some(&state_dir)))
+                    .await?;
+            if let Some(message) = check.message {
+                return Err(AppError::BadFolder { message });
+            }
         }
         let running = self.runtime().ok();
+        // No command claims a game from here until the restart is done; one that is claiming
+        // now shows as a running operation or holds the lock.
+        let _claims = match (old.needs_restart(&new), running.is_some()) {
+            (true, true) => Some(Arc::clone(&self.claims).try_write_owned().map_err(|_| AppError::Settings {
+                message: "a game operation is starting: wait for it, then save the settings again".to_owned(),
+            })?),
+            _ => None,
+        };
         if let Some(runtime) = &running
             && let Some(message) =
                 settings::restart_refusal(&old, &new, &runtime.operations(), &runtime.recorded_downloads())
@@ -321,16 +358,14 @@ impl Host {
         }
         let Some(runtime) = running else { return Ok(self.settings()) };
         runtime.set_upload_limit(new.upload_limit_bytes());
-        let (add, remove) = settings::peer_changes(&runtime.manual_peers().await, &new.manual_peers);
-        let applied = apply_peer_changes(&runtime, add, remove).await;
         new.manual_peers = runtime.manual_peers().await;
         self.save(&new)?;
-        applied.map_err(|message| AppError::Peer { message })?;
         Ok(self.settings())
     }
 
     /// Adds a manual peer to the running runtime and the settings.
     pub async fn add_peer(&self, addr: &str) -> Result<(), AppError> {
+        let _guard = self.lifecycle.lock().await;
         let runtime = self.runtime()?;
         runtime.add_peer(addr.trim()).await?;
         self.keep_peers(&runtime).await
@@ -338,6 +373,7 @@ impl Host {
 
     /// Removes a manual peer from the running runtime and the settings.
     pub async fn remove_peer(&self, addr: &str) -> Result<(), AppError> {
+        let _guard = self.lifecycle.lock().await;
         let runtime = self.runtime()?;
         if !runtime.remove_peer(addr.trim()).await? {
             return Err(AppError::Peer {
@@ -354,16 +390,20 @@ impl Host {
         self.save(&settings)
     }
 
+    /// Writes the settings file atomically (a crash leaves the old or the new one) and keeps
+    /// the store's copy in step.
     fn save(&self, settings: &Settings) -> Result<(), AppError> {
-        let value = serde_json::to_value(settings).map_err(|e| AppError::io(e.to_string()))?;
-        self.store.set(SETTINGS_KEY, value);
-        self.store.save().map_err(|e| {
-            let path = self.state_dir.join(SETTINGS_FILE);
+        let path = self.state_dir.join(settings::FILE);
+        let written = std::fs::create_dir_all(&self.state_dir)
+            .and_then(|()| lanparty_core::state::write_atomic(&path, &settings::file_bytes(settings)));
+        written.map_err(|e| {
             AppError::io(format!(
                 "cannot save the settings to {} ({e}): check that the folder is writable",
                 path.display()
             ))
         })?;
+        let value = serde_json::to_value(settings).map_err(|e| AppError::io(e.to_string()))?;
+        self.store.set(settings::FILE_KEY, value);
         *lock(&self.settings) = settings.clone();
         Ok(())
     }
@@ -385,19 +425,41 @@ async fn apply_peer_changes(runtime: &Runtime, add: Vec<String>, remove: Vec<Str
     if failed.is_empty() { Ok(()) } else { Err(failed.join("; ")) }
 }
 
-/// The saved settings, or first-run settings when there are none (or they are unusable).
-fn load_settings(store: &Store<Wry>) -> Settings {
+/// Runs blocking file-system work (which a network share can stall) off the async threads,
+/// giving up after ten seconds with a message naming `what`.
+pub async fn blocking<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let task = tauri::async_runtime::spawn_blocking(work);
+    match tokio::time::timeout(std::time::Duration::from_secs(10), task).await {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(e)) => Err(AppError::io(format!("{what} failed ({e}): try again"))),
+        Err(_) => Err(AppError::io(format!(
+            "{what} took longer than 10 s: the disk or network share does not answer; check it and try again"
+        ))),
+    }
+}
+
+/// The saved settings, read field by field ([`settings::from_saved`]); first-run settings when
+/// there are none. A file that is not JSON at all is kept aside as `settings.json.unreadable`
+/// rather than overwritten, and the log says so.
+fn load_settings(store: &Store<Wry>, path: &Path) -> Settings {
     let login = ["USER", "USERNAME"].iter().find_map(|v| std::env::var(v).ok());
-    let initial = || Settings::initial(login.as_deref());
-    let Some(value) = store.get(SETTINGS_KEY) else { return initial() };
-    match serde_json::from_value::<Settings>(value)
-        .map_err(|e| e.to_string())
-        .and_then(|s| s.validate().map_err(|e| e.to_string()))
+    if path.exists()
+        && let Err(e) = store.reload()
     {
-        Ok(settings) => settings,
-        Err(e) => {
-            tracing::warn!(error = %e, "the saved settings are unusable; starting from the defaults");
-            initial()
+        let aside = path.with_extension("json.unreadable");
+        match std::fs::rename(path, &aside) {
+            Ok(()) => {
+                tracing::warn!(error = %e, kept = %aside.display(), "the settings file is unreadable; starting from the defaults")
+            }
+            Err(moved) => {
+                tracing::warn!(error = %e, %moved, "the settings file is unreadable and cannot be moved aside")
+            }
         }
     }
+    let Some(value) = store.get(settings::FILE_KEY) else { return Settings::initial(login.as_deref()) };
+    let (settings, notes) = settings::from_saved(&value, login.as_deref());
+    for note in notes {
+        tracing::warn!(%note, "a saved setting is unusable; using its default");
+    }
+    settings
 }

@@ -8,7 +8,8 @@
 //! - [`commands`]: the commands the frontend calls, one call into the runtime each.
 //! - `host`: the settings (tauri-plugin-store, `settings.json` in the state folder) and the one
 //!   runtime, started once a games folder is chosen and replaced when it or the player changes.
-//! - `bridge`: forwards the runtime's events to the frontend as `runtime-event`.
+//! - `bridge`: forwards the runtime's events to the frontend as `runtime-event`, and says
+//!   `events-lagged` when the window fell behind and missed some.
 //! - [`error`]: [`AppError`], the one error type of every command.
 //! - `paths`: the state folder, the bundled covers and the RAR extractor.
 //!
@@ -57,6 +58,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             peers_diagnose,
             operations_list,
             unpack_log,
+            server_logs,
             app_log,
             settings_get,
             settings_set,
@@ -65,7 +67,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             app_info,
             app_status,
         ])
-        .events(tauri_specta::collect_events![bridge::RuntimeEventPayload, host::RuntimeState])
+        .events(tauri_specta::collect_events![bridge::RuntimeEventPayload, bridge::EventsLagged, host::RuntimeState])
 }
 
 /// The TypeScript bindings (`src/bindings.ts`) as they should read.

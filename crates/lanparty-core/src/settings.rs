@@ -96,6 +96,75 @@ impl Settings {
     }
 }
 
+/// The settings file in the state folder. Its shape is the Tauri store plugin's (the desktop
+/// app reads it through the plugin): one object holding the settings under [`FILE_KEY`].
+pub const FILE: &str = "settings.json";
+/// The key the settings are kept under in [`FILE`].
+pub const FILE_KEY: &str = "settings";
+
+/// The bytes of [`FILE`] holding `settings`.
+pub fn file_bytes(settings: &Settings) -> Vec<u8> {
+    let document = serde_json::json!({ FILE_KEY: settings });
+    // Serialising a map of strings, numbers and lists cannot fail.
+    serde_json::to_vec_pretty(&document).unwrap_or_default()
+}
+
+/// Settings read back from the value saved under [`FILE_KEY`], field by field: a field that is
+/// missing, of the wrong type or invalid takes its first-run value (as
+/// [`Settings::initial`] with `login`) and is named in the returned notes, so one bad field (a
+/// file from another version, a hand edit) does not lose the others, the games folder above all.
+pub fn from_saved(saved: &serde_json::Value, login: Option<&str>) -> (Settings, Vec<String>) {
+    let mut settings = Settings::initial(login);
+    let mut notes = Vec::new();
+    let Some(fields) = saved.as_object() else {
+        notes.push("the saved settings are not an object".to_owned());
+        return (settings, notes);
+    };
+    let mut note = |field: &str, why: String| notes.push(format!("{field}: {why}"));
+    let text = |field: &str| fields.get(field).and_then(serde_json::Value::as_str).map(str::trim);
+    match fields.get("games_dir") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(_) => match text("games_dir") {
+            Some(dir) if Path::new(dir).is_absolute() => settings.games_dir = Some(dir.to_owned()),
+            Some("") => {}
+            _ => note("games_dir", "not a full path".to_owned()),
+        },
+    }
+    match text("username").map(Username::new) {
+        Some(Ok(name)) => settings.username = name.to_string(),
+        Some(Err(e)) => note("username", e.to_string()),
+        None => note("username", "missing".to_owned()),
+    }
+    match text("language").map(|l| Language::new(l).map(|_| l)) {
+        Some(Ok(language)) => settings.language = language.to_owned(),
+        Some(Err(e)) => note("language", e.to_string()),
+        None => note("language", "missing".to_owned()),
+    }
+    match fields.get("upload_limit_mib_s") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(limit) => match limit.as_u64().and_then(|l| u32::try_from(l).ok()) {
+            Some(limit) => settings.upload_limit_mib_s = Some(limit).filter(|&l| l > 0),
+            None => note("upload_limit_mib_s", format!("{limit} is not a whole number of MiB/s")),
+        },
+    }
+    if let Some(peers) = fields.get("manual_peers") {
+        for peer in peers.as_array().map(Vec::as_slice).unwrap_or_default() {
+            match peer.as_str().map(|p| check_peer_address(p.trim()).map(|()| p.trim())) {
+                Some(Ok(addr)) if !settings.manual_peers.iter().any(|a| a == addr) => {
+                    settings.manual_peers.push(addr.to_owned());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => note("manual_peers", e.to_string()),
+                None => note("manual_peers", format!("{peer} is not an address")),
+            }
+        }
+        if !peers.is_array() {
+            note("manual_peers", "not a list".to_owned());
+        }
+    }
+    (settings, notes)
+}
+
 /// Why `new` cannot be applied now, if it cannot: applying it restarts the runtime, which would
 /// cut short the `operations` running (game, what) and, for another games folder, strand the
 /// staged bytes of the `recorded` downloads in the old one.
@@ -317,6 +386,42 @@ mod tests {
         assert_eq!(restart_refusal(&old, &renamed, &[], &kept), None, "same folder: they resume");
         assert!(restart_refusal(&old, &moved, &[], &kept).unwrap().contains("downloads of xonotic"));
         assert_eq!(restart_refusal(&old, &moved, &[], &[]), None);
+    }
+
+    #[test]
+    fn saved_settings_read_back_field_by_field() {
+        let kept = Settings {
+            games_dir: Some("/games".into()),
+            upload_limit_mib_s: Some(5),
+            manual_peers: vec!["10.0.0.2:47474".into()],
+            ..settings()
+        };
+        let file: serde_json::Value = serde_json::from_slice(&file_bytes(&kept)).unwrap();
+        assert_eq!(from_saved(&file[FILE_KEY], None), (kept.clone(), vec![]));
+
+        // One bad field (another version's file, a hand edit) loses only itself.
+        let saved = serde_json::json!({
+            "games_dir": "/games",
+            "username": "",
+            "language": 7,
+            "upload_limit_mib_s": -1,
+            "manual_peers": ["10.0.0.2:47474", "nonsense", "10.0.0.2:47474", 3],
+            "from_the_future": true,
+        });
+        let (read, notes) = from_saved(&saved, Some("bob"));
+        assert_eq!(read.games_dir.as_deref(), Some("/games"));
+        assert_eq!(read.username, "bob");
+        assert_eq!(read.language, "english");
+        assert_eq!(read.upload_limit_mib_s, None);
+        assert_eq!(read.manual_peers, ["10.0.0.2:47474"]);
+        assert_eq!(read.validate().unwrap(), read);
+        let fields: Vec<&str> = notes.iter().map(|n| n.split(':').next().unwrap()).collect();
+        assert_eq!(fields, ["username", "language", "upload_limit_mib_s", "manual_peers", "manual_peers"]);
+
+        let (read, notes) = from_saved(&serde_json::json!({"games_dir": "games"}), None);
+        assert_eq!((read.games_dir, read.username.as_str()), (None, "Player"));
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert_eq!(from_saved(&serde_json::json!([1]), None).0, Settings::initial(None));
     }
 
     #[test]

@@ -9,10 +9,12 @@
 //!
 //! - [`play`]: Play and Start Server: running the scripts, the first Play's stamping and setup,
 //!   and its record in the state directory.
+//! - [`logs`]: the logs of servers started without a console, read from their end.
 //! - [`stamp`]: pure text functions: the username and language checks, the contents of
 //!   `account_name.txt` and `language.txt`, the `PersonaName` edit of `SmartSteamEmu.ini`, and
 //!   the start script's arguments.
 
+pub mod logs;
 pub mod play;
 pub mod stamp;
 

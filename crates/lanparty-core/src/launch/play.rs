@@ -192,7 +192,7 @@ impl Launch<'_> {
                 });
             }
         }
-        let log = self.state_root.join("logs").join(format!("server-{}.log", self.game));
+        let log = super::logs::server_log_path(self.state_root, self.game);
         let pid = spawn_logged(&script, &local, &args, &log)?;
         Ok(Launched {
             script: script_name(Script::Server.stem()),
