@@ -1,8 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { createRoot } from "solid-js";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 
-import { ApiError } from "./api";
-import App from "./App";
+import { ApiError, type RuntimeEvent } from "./api";
+import App, { AppErrorBoundary } from "./App";
+import { createAppStores } from "./context";
 import { setLocale } from "./i18n";
 import { game, localGame, peer } from "./test/fixtures";
 import { type FakeApi, fakeApi } from "./test/fakeApi";
@@ -133,20 +135,27 @@ describe("library", () => {
     fireEvent.click(await screen.findByTestId("game-action-cs"));
     await waitFor(() => expect(api.gameDownload).toHaveBeenCalledWith("cs"));
 
-    api.emit({
-      type: "download-progress",
-      game: "cs",
-      version: "1.0",
-      bytes_done: 512 * 1024 * 1024,
-      bytes_total: 1024 * 1024 * 1024,
-      bytes_per_s: 10 * 1024 * 1024,
-      eta_s: 51.2,
-      peers: [{ peer_id: "p1", name: "Anna", bytes_per_s: 10 * 1024 * 1024 }],
-    });
+    const progress = (bytesDone: number, etaS: number | null) =>
+      api.emit({
+        type: "download-progress",
+        game: "cs",
+        version: "1.0",
+        bytes_done: bytesDone,
+        bytes_total: 1024 * 1024 * 1024,
+        bytes_per_s: 10 * 1024 * 1024,
+        eta_s: etaS,
+        peers: [{ peer_id: "p1", name: "Anna", bytes_per_s: 10 * 1024 * 1024 }],
+      });
+    // The first tick's rate is measured over milliseconds: its remaining time is not shown.
+    progress(256 * 1024 * 1024, 0.3);
     const card = screen.getByTestId("game-card-cs");
+    expect(within(card).getByText("25% · 10.0 MiB/s · estimating time")).toBeTruthy();
+    progress(512 * 1024 * 1024, 51.2);
     expect(screen.getByTestId("game-status-cs").textContent).toBe("Downloading");
     expect(screen.getByTestId("game-progress-cs").getAttribute("aria-valuenow")).toBe("50");
     expect(within(card).getByText("50% · 10.0 MiB/s · 52 s left")).toBeTruthy();
+    progress(600 * 1024 * 1024, null);
+    expect(within(card).getByText("58% · 10.0 MiB/s · estimating time")).toBeTruthy();
     expect(screen.getByTestId("game-action-cs").textContent).toBe("Cancel");
 
     api.emit({ type: "download-cancelled", game: "cs" });
@@ -335,5 +344,190 @@ describe("navigation and panels", () => {
     );
     expect(await screen.findByRole("heading", { level: 1, name: "Einstellungen" })).toBeTruthy();
     expect(screen.getByTestId("nav-library").textContent).toContain("Bibliothek");
+  });
+});
+
+describe("after missed events", () => {
+  const games = [game({ id: "cs", title: "Counter-Strike" }), game({ id: "ut", title: "UT" })];
+  const started = (game: string): RuntimeEvent => ({
+    type: "download-started",
+    game,
+    version: "1",
+    update: false,
+    bytes_total: 100,
+    bytes_done: 25,
+    peers: 1,
+  });
+
+  it("re-reads the library and what runs when the window fell behind, and says so in the player's words", async () => {
+    const api = fakeApi({ games });
+    renderApp(api);
+    await screen.findByTestId("game-card-cs");
+    api.emit(started("cs"));
+    api.emit(started("ut"));
+    expect(screen.getByTestId("game-status-cs").textContent).toBe("Downloading");
+
+    // The end of the download of cs was among the lost events; ut still downloads.
+    api.operationsList.mockResolvedValue([["ut", "download"]]);
+    const reads = api.libraryList.mock.calls.length;
+    api.emitLagged({ dropped: 12 });
+
+    await waitFor(() => expect(screen.getByTestId("game-status-cs").textContent).toBe("Not on this PC"));
+    expect(api.libraryList.mock.calls.length).toBe(reads + 1);
+    expect(screen.getByTestId("game-status-ut").textContent).toBe("Downloading");
+    expect(screen.getByTestId("game-progress-ut").getAttribute("aria-valuenow")).toBe("25");
+    expect(screen.getByTestId("toast").textContent).toContain(
+      "The window missed 12 updates from Lanparty, so it read the library again.",
+    );
+  });
+
+  it("re-reads what runs, and the covers, when the runtime is running again", async () => {
+    const api = fakeApi({ games });
+    api.gameCover.mockResolvedValue("data:image/png;base64,b2xk");
+    renderApp(api);
+    const card = await screen.findByTestId("game-card-cs");
+    await waitFor(() => expect(card.querySelector("img")?.getAttribute("src")).toBe("data:image/png;base64,b2xk"));
+    api.emit(started("cs"));
+
+    // A new games folder restarts the runtime; its covers and operations are its own.
+    api.gameCover.mockResolvedValue("data:image/png;base64,bmV3");
+    api.emitState({ state: "starting", message: "starting the runtime" });
+    expect(screen.getByTestId("runtime-banner").textContent).toBe("Lanparty is starting…");
+    api.emitState({ state: "running", message: null });
+
+    await waitFor(() => expect(screen.getByTestId("game-status-cs").textContent).toBe("Not on this PC"));
+    await waitFor(() => expect(card.querySelector("img")?.getAttribute("src")).toBe("data:image/png;base64,bmV3"));
+    expect(screen.queryByTestId("runtime-banner")).toBeNull();
+  });
+});
+
+describe("the runtime's words", () => {
+  it("shows starting and stopped in the player's language and a failure's reason after a translated lead", async () => {
+    const api = fakeApi({ games: [game({ id: "cs" })] });
+    api.appStatus.mockResolvedValue({ state: "failed", message: "/games is not writable: choose another folder" });
+    renderApp(api);
+    const banner = await screen.findByTestId("runtime-banner");
+    expect(banner.textContent).toBe("Lanparty could not start: /games is not writable: choose another folder");
+
+    setLocale("de");
+    expect(banner.textContent).toBe("Lanparty konnte nicht starten: /games is not writable: choose another folder");
+    api.emitState({ state: "stopped", message: "the app is closing" });
+    expect(screen.getByTestId("runtime-banner").textContent).toBe("Lanparty wurde beendet. Starte die App neu.");
+  });
+
+  it("says a command refused while the runtime starts in the player's words", async () => {
+    const api = fakeApi({ games: [game({ id: "cs", title: "Counter-Strike" })] });
+    api.gameDownload.mockRejectedValue(new ApiError("Starting", "the runtime is starting: try again in a moment"));
+    renderApp(api);
+    fireEvent.click(await screen.findByTestId("game-action-cs"));
+    const toast = await screen.findByTestId("toast");
+    expect(toast.textContent).toContain("Lanparty is starting. Try again in a moment.");
+    expect(toast.textContent).not.toContain("the runtime is starting");
+  });
+});
+
+describe("server logs", () => {
+  const logs = [
+    { game: "ut", modified_unix_s: 100, text: "old server\n", truncated: false },
+    { game: "q3", modified_unix_s: 200, text: "Server started on port 27960\nPlayer Anna joined\n", truncated: true },
+  ];
+
+  it("opens the log of a server just started from the game's detail", async () => {
+    const api = fakeApi({
+      games: [
+        localGame({ id: "q3", title: "Quake III", installed: true, can_host_server: true }),
+        game({ id: "ut", title: "UT" }),
+      ],
+    });
+    api.gameStartServer.mockResolvedValue({
+      script: "server_start.sh",
+      pid: 2,
+      setup_ran: false,
+      stamped: [],
+      log: "/state/logs/server-q3.log",
+    });
+    api.serverLogs.mockResolvedValue(logs);
+    renderApp(api);
+    fireEvent.click(await screen.findByTestId("game-card-q3"));
+    expect(screen.queryByTestId("detail-server-log")).toBeNull();
+    fireEvent.click(screen.getByTestId("detail-action-start-server"));
+    fireEvent.click(await screen.findByTestId("detail-server-log"));
+
+    expect(screen.queryByTestId("detail")).toBeNull();
+    expect(screen.getByTestId("logs-tab-server").getAttribute("aria-selected")).toBe("true");
+    const text = await screen.findByTestId("server-log-text");
+    expect(text.textContent).toBe("Server started on port 27960\nPlayer Anna joined");
+    expect(screen.getByText("Older output was cut off: this is the end of the log.")).toBeTruthy();
+    const listed = Array.from(document.querySelectorAll<HTMLElement>('[data-testid^="server-log-"]'))
+      .map((el) => el.dataset.testid)
+      .filter((id) => id !== "server-log-text");
+    expect(listed).toEqual(["server-log-q3", "server-log-ut"]);
+    expect(screen.getByTestId("server-log-q3").getAttribute("aria-current")).toBe("true");
+
+    fireEvent.input(screen.getByTestId("server-search"), { target: { value: "anna" } });
+    expect(screen.getByTestId("server-log-text").textContent).toBe("Player Anna joined");
+    fireEvent.input(screen.getByTestId("server-search"), { target: { value: "" } });
+    fireEvent.click(screen.getByTestId("server-log-ut"));
+    expect(screen.getByTestId("server-log-text").textContent).toBe("old server");
+  });
+
+  it("offers no server log for a server that runs in its own terminal", async () => {
+    const api = fakeApi({ games: [localGame({ id: "q3", installed: true, can_host_server: true })] });
+    renderApp(api);
+    fireEvent.click(await screen.findByTestId("game-card-q3"));
+    fireEvent.click(screen.getByTestId("detail-action-start-server"));
+    await waitFor(() => expect(api.gameStartServer).toHaveBeenCalledWith("q3"));
+    await screen.findByTestId("toast");
+    expect(screen.queryByTestId("detail-server-log")).toBeNull();
+  });
+
+  it("shows the newest server log in the logs view, and says when there is none", async () => {
+    const api = fakeApi();
+    renderApp(api);
+    fireEvent.click(await screen.findByTestId("nav-logs"));
+    fireEvent.click(screen.getByTestId("logs-tab-server"));
+    expect(await screen.findByText(/No server logs yet/)).toBeTruthy();
+
+    api.serverLogs.mockResolvedValue(logs);
+    fireEvent.click(screen.getByRole("button", { name: "Refresh" }));
+    expect((await screen.findByTestId("server-log-text")).textContent).toBe(
+      "Server started on port 27960\nPlayer Anna joined",
+    );
+  });
+});
+
+describe("an unexpected error", () => {
+  it("replaces the window with what happened and a way to reload", async () => {
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = fakeApi();
+    const { stores, dispose } = createRoot((dispose) => ({ stores: createAppStores(api), dispose }));
+    stores.view = () => {
+      throw new Error("the view exploded");
+    };
+    render(() => <App api={api} stores={stores} gridSize={GRID} />);
+    onTestFinished(dispose);
+
+    const crash = await screen.findByTestId("crash");
+    expect(within(crash).getByRole("heading", { level: 1, name: "Something went wrong" })).toBeTruthy();
+    expect(within(crash).getByRole("alert").textContent).toContain("Reload it to continue");
+    expect(crash.textContent).toContain("the view exploded");
+    expect(document.activeElement).toBe(within(crash).getByRole("button", { name: "Reload" }));
+    quiet.mockRestore();
+  });
+
+  it("reloads the window from the fallback", () => {
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    const reload = vi.fn();
+    const Broken = () => {
+      throw new Error("boom");
+    };
+    render(() => (
+      <AppErrorBoundary onReload={reload}>
+        <Broken />
+      </AppErrorBoundary>
+    ));
+    fireEvent.click(screen.getByRole("button", { name: "Reload" }));
+    expect(reload).toHaveBeenCalledOnce();
+    quiet.mockRestore();
   });
 });

@@ -1,12 +1,28 @@
 /**
  * The launcher: the first-run welcome until a game folder is set, then the library with its
  * side navigation, the detail of the open game, and the notifications. Runtime events are
- * subscribed to before the first reads, so nothing that happens in between is missed.
+ * subscribed to before the first reads, so nothing that happens in between is missed; when some
+ * were missed anyway (the window fell behind, the runtime restarted) the library is read again.
+ * An error nothing else caught replaces the window with a way to reload it.
  */
 
-import { type Component, createEffect, createMemo, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
+import {
+  type Component,
+  createEffect,
+  createMemo,
+  ErrorBoundary,
+  For,
+  Match,
+  on,
+  onCleanup,
+  onMount,
+  type ParentComponent,
+  Show,
+  Switch,
+} from "solid-js";
 
 import type { Api } from "./api";
+import { CrashScreen } from "./components/CrashScreen";
 import { Icon, type IconName, Mark } from "./components/Icon";
 import { ProgressBar } from "./components/ProgressBar";
 import { Toasts } from "./components/Toasts";
@@ -21,6 +37,7 @@ import { Welcome } from "./features/welcome/Welcome";
 import { t } from "./i18n";
 import { formatPercent } from "./lib/format";
 import { availableActions } from "./lib/games";
+import { runtimeText } from "./lib/messages";
 import { noticeFor } from "./lib/notices";
 
 export interface AppProps {
@@ -31,7 +48,15 @@ export interface AppProps {
   gridSize?: { width: number; height: number };
 }
 
-const App: Component<AppProps> = (props) => {
+const App: Component<AppProps> = (props) => (
+  <AppErrorBoundary>
+    <WithStores {...props} />
+  </AppErrorBoundary>
+);
+
+export default App;
+
+const WithStores: Component<AppProps> = (props) => {
   // The api and stores are fixed for the app's lifetime.
   const stores = props.stores ?? createAppStores(props.api);
   return (
@@ -41,7 +66,29 @@ const App: Component<AppProps> = (props) => {
   );
 };
 
-export default App;
+/**
+ * Shows `CrashScreen` for an error thrown while rendering or in an effect below it. `onReload`
+ * is for tests; the window reloads otherwise.
+ */
+export const AppErrorBoundary: ParentComponent<{ onReload?: () => void }> = (props) => (
+  <ErrorBoundary
+    fallback={(error) => {
+      console.error("lanparty: the window failed", error);
+      return (
+        <CrashScreen
+          error={error}
+          title={t("crash.title")}
+          text={t("crash.text")}
+          detailsLabel={t("crash.details")}
+          reloadLabel={t("crash.reload")}
+          onReload={() => (props.onReload ? props.onReload() : window.location.reload())}
+        />
+      );
+    }}
+  >
+    {props.children}
+  </ErrorBoundary>
+);
 
 const Root: Component<{ gridSize?: { width: number; height: number } }> = (props) => {
   const app = useApp();
@@ -66,10 +113,19 @@ const Root: Component<{ gridSize?: { width: number; height: number } }> = (props
         api.onRuntimeState((state) => {
           const before = app.runtime()?.state;
           app.setRuntime(state);
-          if (state.state === "running" && before !== undefined && before !== "running") {
+          // A (re)started runtime: its games folder, games and operations may all be new, and
+          // covers fetched while it started failed.
+          if (state.state === "running" && before !== "running") {
+            library.resetCovers();
             void library.load();
             void peers.load();
           }
+        }),
+        api.onEventsLagged((lag) => {
+          // What the lost events said is read again; the runtime's own words would be English.
+          toasts.push("warning", t("notice.eventsLagged", { count: lag.dropped }));
+          void library.load();
+          void peers.load();
         }),
       ]);
       for (const s of subscriptions) {
@@ -155,12 +211,14 @@ const Shell: Component<{ gridSize?: { width: number; height: number } }> = (prop
     onCleanup(peers.watch());
   });
 
-  // A new game folder is a new library.
+  // A new game folder is a new library, with covers of its own.
   createEffect(
     on(
       () => settings.settings()?.games_dir,
       (_, before) => {
-        if (before !== undefined) void library.load();
+        if (before === undefined) return;
+        library.resetCovers();
+        void library.load();
       },
     ),
   );
@@ -293,6 +351,16 @@ const Shell: Component<{ gridSize?: { width: number; height: number } }> = (prop
             actions={availableActions(game(), library.activityOf(game().id), library.pending[game().id])}
             cover={library.covers[game().id]}
             onAction={(action) => void library.run(action, game().id)}
+            {...(library.hasServerLog(game().id)
+              ? {
+                  onServerLog: () => {
+                    // Read before closing: the detail's game is gone once it is closed.
+                    const id = game().id;
+                    library.open(null);
+                    app.showServerLog(id);
+                  },
+                }
+              : {})}
             onClose={() => library.open(null)}
           />
         )}
@@ -307,18 +375,18 @@ const Banners: Component = () => {
   const { library } = app;
   return (
     <>
-      <Show when={app.runtime()?.state !== undefined && app.runtime()?.state !== "running"}>
-        <div
-          class="banner"
-          classList={{ "banner--error": app.runtime()?.state === "failed" || app.runtime()?.state === "stopped" }}
-          role="status"
-        >
-          <Icon name={app.runtime()?.state === "starting" ? "refresh" : "alert"} />
-          <span>
-            {t(`runtime.${app.runtime()?.state ?? "starting"}`)}
-            <Show when={app.runtime()?.message}>{(m) => <> {m()}</>}</Show>
-          </span>
-        </div>
+      <Show when={app.runtime()?.state !== "running" && app.runtime()}>
+        {(runtime) => (
+          <div
+            class="banner"
+            classList={{ "banner--error": runtime().state === "failed" || runtime().state === "stopped" }}
+            role="status"
+            data-testid="runtime-banner"
+          >
+            <Icon name={runtime().state === "starting" ? "refresh" : "alert"} />
+            <span>{runtimeText(runtime(), t)}</span>
+          </div>
+        )}
       </Show>
       <Show when={!library.state.available}>
         <div class="banner banner--warning" role="status">

@@ -12,6 +12,7 @@ import { createSettingsStore, type SettingsStore } from "./features/settings/sto
 import { createToastStore, type ToastStore, type Tone } from "./features/toasts/store";
 
 export type View = "library" | "downloads" | "peers" | "logs" | "settings";
+export type LogsTab = "app" | "unpack" | "server";
 
 export interface AppStores {
   api: Api;
@@ -23,12 +24,22 @@ export interface AppStores {
   setView(view: View): void;
   runtime: () => RuntimeState | null;
   setRuntime(state: RuntimeState): void;
+  /** The logs view's tab, kept while other views are shown. */
+  logsTab: () => LogsTab;
+  setLogsTab(tab: LogsTab): void;
+  /** The game whose server log the logs view shows; null for the newest. */
+  serverLogGame: () => string | null;
+  setServerLogGame(game: string | null): void;
+  /** Opens the logs view on the server log of `game`. */
+  showServerLog(game: string): void;
 }
 
 export function createAppStores(api: Api, options: { toastMs?: Record<Tone, number> } = {}): AppStores {
   const toasts = createToastStore(options.toastMs);
   const [view, setView] = createSignal<View>("library");
   const [runtime, setRuntime] = createSignal<RuntimeState | null>(null);
+  const [logsTab, setLogsTab] = createSignal<LogsTab>("app");
+  const [serverLogGame, setServerLogGame] = createSignal<string | null>(null);
   return {
     api,
     toasts,
@@ -39,6 +50,15 @@ export function createAppStores(api: Api, options: { toastMs?: Record<Tone, numb
     setView,
     runtime,
     setRuntime,
+    logsTab,
+    setLogsTab,
+    serverLogGame,
+    setServerLogGame,
+    showServerLog: (game) => {
+      setServerLogGame(game);
+      setLogsTab("server");
+      setView("logs");
+    },
   };
 }
 

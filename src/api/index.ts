@@ -8,6 +8,7 @@ import { commands, events } from "../bindings";
 import type {
   AppError,
   AppInfo,
+  EventsLagged,
   FolderCheck,
   GameInfo,
   Launched,
@@ -19,6 +20,7 @@ import type {
   RuntimeEventPayload,
   RuntimeState,
   ScanReport,
+  ServerLog,
   Settings,
   Started,
   UnpackRun,
@@ -31,6 +33,7 @@ export type RuntimeEvent = RuntimeEventPayload;
 export type {
   AppError,
   AppInfo,
+  EventsLagged,
   FolderCheck,
   GameInfo,
   Launched,
@@ -41,6 +44,7 @@ export type {
   PeerInfo,
   RuntimeState,
   ScanReport,
+  ServerLog,
   Settings,
   Started,
   UnpackRun,
@@ -57,6 +61,9 @@ export class ApiError extends Error {
     this.kind = kind;
   }
 }
+
+/** A running operation: the game and what runs on it (`download`, `install`, `play`, ...). */
+export type Operation = [game: string, what: string];
 
 /** Stops listening to an event. */
 export type Unlisten = () => void;
@@ -80,8 +87,12 @@ export interface Api {
   peersAdd(addr: string): Promise<void>;
   peersRemove(addr: string): Promise<void>;
   peersDiagnose(): Promise<NetworkDiagnosis>;
+  /** Games with an operation running, and which. */
+  operationsList(): Promise<Operation[]>;
   unpackLog(): Promise<UnpackRun[]>;
   appLog(): Promise<LogLine[]>;
+  /** One log per game whose dedicated server was started without a terminal. */
+  serverLogs(): Promise<ServerLog[]>;
   settingsGet(): Promise<Settings>;
   settingsSet(settings: Settings): Promise<Settings>;
   settingsCheckFolder(path: string): Promise<FolderCheck>;
@@ -93,6 +104,8 @@ export interface Api {
   pickFolder(title: string): Promise<string | null>;
   onRuntimeEvent(listener: (event: RuntimeEvent) => void): Promise<Unlisten>;
   onRuntimeState(listener: (state: RuntimeState) => void): Promise<Unlisten>;
+  /** The window fell behind and lost runtime events: what it shows must be re-read. */
+  onEventsLagged(listener: (lag: EventsLagged) => void): Promise<Unlisten>;
 }
 
 /** What a generated command answers: a `Result` for fallible commands, the value otherwise. */
@@ -168,8 +181,10 @@ export function createTauriApi(): Api {
     peersAdd: (addr) => done(commands.peersAdd(addr)),
     peersRemove: (addr) => done(commands.peersRemove(addr)),
     peersDiagnose: () => unwrap(commands.peersDiagnose()),
+    operationsList: () => unwrap(commands.operationsList()),
     unpackLog: () => unwrap(commands.unpackLog()),
     appLog: () => unwrap(commands.appLog()),
+    serverLogs: () => unwrap(commands.serverLogs()),
     settingsGet: () => unwrap(commands.settingsGet()),
     settingsSet: (settings) => unwrap(commands.settingsSet(settings)),
     settingsCheckFolder: (path) => unwrap(commands.settingsCheckFolder(path)),
@@ -179,5 +194,6 @@ export function createTauriApi(): Api {
     pickFolder,
     onRuntimeEvent: (listener) => events.runtimeEvent.listen((e) => listener(e.payload)),
     onRuntimeState: (listener) => events.runtimeState.listen((e) => listener(e.payload)),
+    onEventsLagged: (listener) => events.eventsLagged.listen((e) => listener(e.payload)),
   };
 }

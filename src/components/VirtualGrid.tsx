@@ -1,17 +1,19 @@
 /**
  * A grid that renders only the rows on screen (plus a few), so thousands of items scroll
- * smoothly. Items share one height, derived from their width. One item is the grid's tab stop
- * (a roving tabindex): arrow keys, Home, End, Page Up and Page Down move between items and
- * scroll them into view. Each item marks its focus target with `data-grid-item`.
+ * smoothly. Items share one height, derived from their width. Exactly one rendered item is the
+ * grid's tab stop (a roving tabindex): the last one focused while it is rendered, else the first
+ * on screen. Arrow keys, Home, End, Page Up and Page Down move between items, scrolling the
+ * target into view and rendering it first. Each item marks its focus target with
+ * `data-grid-item`.
  */
 
 import { createMemo, createSignal, For, type JSX, onCleanup, onMount } from "solid-js";
 
-import { gridMetrics, scrollToRow, visibleWindow } from "../lib/virtual";
+import { firstVisibleIndex, gridMetrics, scrollToRow, tabStop, visibleWindow } from "../lib/virtual";
 
 export interface GridItemContext {
   index: () => number;
-  /** This item is the grid's tab stop. */
+  /** This item is the grid's tab stop: its focus target takes tabindex 0, every other -1. */
   active: () => boolean;
 }
 
@@ -61,6 +63,21 @@ export function VirtualGrid<T>(props: {
   );
   const visible = createMemo(() => props.items.slice(win().start, win().end));
   const active = () => Math.max(0, Math.min(activeIndex(), props.items.length - 1));
+  const stop = createMemo(() =>
+    tabStop(
+      active(),
+      win(),
+      firstVisibleIndex({
+        count: props.items.length,
+        columns: metrics().columns,
+        rowHeight: metrics().rowHeight,
+        scrollTop: scrollTop() - props.padding,
+      }),
+    ),
+  );
+
+  const itemAt = (index: number) =>
+    scroller.querySelector<HTMLElement>(`[data-vindex="${index}"] [data-grid-item]`);
 
   const focusItem = (index: number) => {
     const next = Math.max(0, Math.min(index, props.items.length - 1));
@@ -77,7 +94,11 @@ export function VirtualGrid<T>(props: {
       scroller.scrollTop = target === 0 ? 0 : target + props.padding;
       setScrollTop(scroller.scrollTop);
     }
-    scroller.querySelector<HTMLElement>(`[data-vindex="${next}"] [data-grid-item]`)?.focus();
+    // Solid renders the new window as the scroll position is set; should an update ever be
+    // deferred (a batch), the item is there once it has run.
+    const item = itemAt(next);
+    if (item) item.focus();
+    else queueMicrotask(() => itemAt(next)?.focus());
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -98,7 +119,8 @@ export function VirtualGrid<T>(props: {
     const move = moves[e.key];
     if (move === undefined) return;
     e.preventDefault();
-    const from = active();
+    const cell = target.closest<HTMLElement>("[data-vindex]");
+    const from = cell ? Number(cell.dataset.vindex) : active();
     focusItem(move === -Infinity ? 0 : move === Infinity ? props.items.length - 1 : from + move);
   };
 
@@ -138,7 +160,7 @@ export function VirtualGrid<T>(props: {
                   aria-posinset={index() + 1}
                   aria-setsize={props.items.length}
                 >
-                  {props.children(item, { index, active: () => index() === active() })}
+                  {props.children(item, { index, active: () => index() === stop() })}
                 </div>
               );
             }}

@@ -36,6 +36,18 @@ export const de: Dictionary = {
   "runtime.running": "Lanparty läuft.",
   "runtime.stopped": "Lanparty wurde beendet. Starte die App neu.",
   "runtime.failed": "Lanparty konnte nicht starten.",
+  "runtime.failedBecause": "Lanparty konnte nicht starten: {reason}",
+
+  "error.noGameFolder": "Es ist noch kein Spieleordner gewählt. Wähle einen in den Einstellungen.",
+  "error.starting": "Lanparty startet gerade. Versuche es gleich noch einmal.",
+  "error.stopped":
+    "Lanparty wurde beendet, bevor das erledigt war (es schließt oder startet neu). Versuche es gleich noch einmal.",
+
+  "crash.title": "Etwas ist schiefgelaufen",
+  "crash.text":
+    "Dieses Fenster ist auf einen Fehler gestoßen, den es nicht behandeln konnte. Lade es neu, um weiterzumachen: Downloads und Installationen laufen im Hintergrund weiter.",
+  "crash.details": "Was passiert ist",
+  "crash.reload": "Neu laden",
 
   "library.search": "Spiele durchsuchen",
   "library.searchPlaceholder": "Spiele durchsuchen",
@@ -130,6 +142,7 @@ export const de: Dictionary = {
   "detail.notShared": "Wird nicht geteilt",
   "detail.from": "Von",
   "detail.noActions": "Nichts zu tun: Gerade hat kein Peer dieses Spiel.",
+  "detail.serverLog": "Serverprotokoll",
 
   "confirm.removeTitle": "{title} entfernen?",
   "confirm.removeText":
@@ -222,6 +235,15 @@ export const de: Dictionary = {
 
   "logs.app": "Anwendungsprotokoll",
   "logs.unpack": "Entpackprotokoll",
+  "logs.server": "Serverprotokolle",
+  "logs.servers": "Server mit Protokoll",
+  "logs.serverNone":
+    "Noch keine Serverprotokolle. Ein mit „Server starten“ gestarteter Server schreibt seine Ausgabe hierher.",
+  "logs.serverMissing": "{title} hat noch kein Serverprotokoll.",
+  "logs.serverEmpty": "Dieses Protokoll ist noch leer.",
+  "logs.serverTruncated": "Ältere Ausgaben wurden abgeschnitten: Das ist das Ende des Protokolls.",
+  "logs.modified": "Aktualisiert {time}",
+  "logs.unknownTime": "Zeit unbekannt",
   "logs.level": "Stufe",
   "logs.level.error": "Fehler",
   "logs.level.warn": "Warnungen und schlimmer",
@@ -260,4 +282,6 @@ export const de: Dictionary = {
   "notice.playing": "{title} startet.",
   "notice.setupAndPlay": "{title} hat die Ersteinrichtung ausgeführt und startet.",
   "notice.serverStarted": "Der Server von {title} startet.",
+  "notice.eventsLagged":
+    "Das Fenster hat {count} Meldungen von Lanparty verpasst und die Bibliothek deshalb neu eingelesen.",
 };

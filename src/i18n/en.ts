@@ -34,6 +34,17 @@ export const en = {
   "runtime.running": "Lanparty is running.",
   "runtime.stopped": "Lanparty has stopped. Restart the app.",
   "runtime.failed": "Lanparty could not start.",
+  "runtime.failedBecause": "Lanparty could not start: {reason}",
+
+  "error.noGameFolder": "No game folder is chosen yet. Choose one in Settings.",
+  "error.starting": "Lanparty is starting. Try again in a moment.",
+  "error.stopped": "Lanparty stopped before this was done (it is closing or restarting). Try again in a moment.",
+
+  "crash.title": "Something went wrong",
+  "crash.text":
+    "This window hit an error it could not handle. Reload it to continue: downloads and installs keep running in the background.",
+  "crash.details": "What happened",
+  "crash.reload": "Reload",
 
   "library.search": "Search games",
   "library.searchPlaceholder": "Search games",
@@ -127,6 +138,7 @@ export const en = {
   "detail.notShared": "Not shared",
   "detail.from": "From",
   "detail.noActions": "Nothing to do: no peer has this game right now.",
+  "detail.serverLog": "Server log",
 
   "confirm.removeTitle": "Remove {title}?",
   "confirm.removeText":
@@ -217,6 +229,14 @@ export const en = {
 
   "logs.app": "Application log",
   "logs.unpack": "Unpack log",
+  "logs.server": "Server logs",
+  "logs.servers": "Servers with a log",
+  "logs.serverNone": "No server logs yet. A server started with “Start server” writes its output here.",
+  "logs.serverMissing": "{title} has no server log yet.",
+  "logs.serverEmpty": "This log is empty so far.",
+  "logs.serverTruncated": "Older output was cut off: this is the end of the log.",
+  "logs.modified": "Updated {time}",
+  "logs.unknownTime": "time unknown",
   "logs.level": "Level",
   "logs.level.error": "Errors",
   "logs.level.warn": "Warnings and worse",
@@ -254,6 +274,7 @@ export const en = {
   "notice.playing": "{title} is starting.",
   "notice.setupAndPlay": "{title} ran its first-time setup and is starting.",
   "notice.serverStarted": "The server of {title} is starting.",
+  "notice.eventsLagged": "The window missed {count} updates from Lanparty, so it read the library again.",
 } as const;
 
 export type Key = keyof typeof en;

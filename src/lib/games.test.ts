@@ -20,6 +20,7 @@ const downloading: Activity = {
   bytesPerS: 1,
   etaS: 9,
   peers: [],
+  ticks: 3,
 };
 const installing: Activity = { kind: "installing", update: false, bytesDone: 1, bytesTotal: 10 };
 

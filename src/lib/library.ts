@@ -1,10 +1,11 @@
 /**
  * The launcher's view of the LAN's games, as a pure reducer over runtime events: the merged game
  * list (the library snapshot, then `games-changed` and `library-changed`), what is running on
- * each game (downloads, installs, with progress), and library scanning. No IO, no clock.
+ * each game (downloads, installs, with progress), and library scanning; and the reconciliation
+ * with what the runtime says runs, for when events were lost. No IO, no clock.
  */
 
-import type { GameInfo, PeerRate, RuntimeEvent } from "../api";
+import type { GameInfo, Operation, PeerRate, RuntimeEvent } from "../api";
 
 /** Something the runtime reports as running on a game. */
 export type Activity =
@@ -18,6 +19,8 @@ export type Activity =
       /** Null while the speed is unknown. */
       etaS: number | null;
       peers: PeerRate[];
+      /** `download-progress` events seen for this download. */
+      ticks: number;
     }
   | { kind: "installing"; update: boolean; bytesDone: number; bytesTotal: number };
 
@@ -95,18 +98,21 @@ export function reduce(state: LibraryState, event: RuntimeEvent): LibraryState {
         bytesPerS: 0,
         etaS: null,
         peers: [],
+        ticks: 0,
       });
     case "download-progress": {
       const before = state.activity[event.game];
+      const downloading = before?.kind === "downloading" ? before : undefined;
       return withActivity(state, event.game, {
         kind: "downloading",
-        update: before?.kind === "downloading" ? before.update : false,
+        update: downloading?.update ?? false,
         version: event.version,
         bytesDone: event.bytes_done,
         bytesTotal: event.bytes_total,
         bytesPerS: event.bytes_per_s,
-        etaS: event.eta_s,
+        etaS: event.eta_s ?? null,
         peers: event.peers,
+        ticks: (downloading?.ticks ?? 0) + 1,
       });
     }
     case "download-finished":
@@ -136,6 +142,93 @@ export function reduce(state: LibraryState, event: RuntimeEvent): LibraryState {
     default:
       return state;
   }
+}
+
+/**
+ * Progress events a download needs before its remaining time is shown: the first one's rate can
+ * be measured over a few milliseconds and promise hours or a blink.
+ */
+export const ETA_MIN_TICKS = 2;
+
+/** The remaining seconds worth showing, or null while there is no trustworthy estimate. */
+export function shownEta(activity: Activity | undefined): number | null {
+  if (activity?.kind !== "downloading" || activity.ticks < ETA_MIN_TICKS) return null;
+  return activity.etaS;
+}
+
+/** Which activity an operation of `operations_list` shows as; null for one shown as none. */
+export function activityKind(what: string): Activity["kind"] | null {
+  switch (what) {
+    case "download":
+    case "update":
+      return "downloading";
+    case "install":
+    case "update-install":
+      return "installing";
+    default:
+      return null;
+  }
+}
+
+/** An operation the runtime reports as running, with its progress unknown until its next event. */
+function unknownProgress(kind: Activity["kind"], what: string, game: GameInfo | undefined): Activity {
+  if (kind === "installing") {
+    return { kind, update: what === "update-install", bytesDone: 0, bytesTotal: 0 };
+  }
+  return {
+    kind,
+    update: what === "update",
+    version: game?.latest_version ?? game?.catalog_version ?? "",
+    bytesDone: 0,
+    bytesTotal: 0,
+    bytesPerS: 0,
+    etaS: null,
+    peers: [],
+    ticks: 0,
+  };
+}
+
+/**
+ * The state after re-reading what runs, for when events may have been lost (the window fell
+ * behind, the runtime restarted): a game's activity ends unless a matching operation runs on
+ * it; a running download or install whose start was missed appears with unknown progress; one
+ * that runs and is known keeps its progress. Games in `fresh` had events after `operations` was
+ * read, so the events are newer and their activity stays as it is. `scanning` false ends the
+ * scan progress; undefined leaves it.
+ */
+export function reconcileActivity(
+  state: LibraryState,
+  reported: { operations: readonly Operation[]; scanning?: boolean; fresh?: ReadonlySet<string> },
+): LibraryState {
+  const fresh = reported.fresh ?? new Set<string>();
+  const running = new Map<string, string>();
+  for (const [game, what] of reported.operations) {
+    // A game runs one operation at a time; if a list names two, the one shown wins.
+    if (!running.has(game) || activityKind(what) !== null) running.set(game, what);
+  }
+  const activity: Record<string, Activity> = {};
+  let changed = false;
+  for (const [game, known] of Object.entries(state.activity)) {
+    const what = running.get(game);
+    const kind = what === undefined ? null : activityKind(what);
+    if (fresh.has(game) || kind === known.kind) {
+      activity[game] = known;
+    } else if (kind !== null && what !== undefined) {
+      activity[game] = unknownProgress(kind, what, state.games[game]);
+      changed = true;
+    } else {
+      changed = true;
+    }
+  }
+  for (const [game, what] of running) {
+    const kind = activityKind(what);
+    if (kind === null || game in activity || fresh.has(game)) continue;
+    activity[game] = unknownProgress(kind, what, state.games[game]);
+    changed = true;
+  }
+  const scan = reported.scanning === false ? null : state.scan;
+  if (!changed && scan === state.scan) return state;
+  return { ...state, activity: changed ? activity : state.activity, scan };
 }
 
 function withActivity(state: LibraryState, game: string, activity: Activity): LibraryState {

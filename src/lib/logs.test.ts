@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { LogLine, UnpackRun } from "../api";
-import { filterLogLines, filterUnpackRuns, levelOf } from "./logs";
+import type { LogLine, ServerLog, UnpackRun } from "../api";
+import { filterLogLines, filterTextLines, filterUnpackRuns, levelOf, newestFirst } from "./logs";
 
 const line = (level: string, message: string, target = "lanparty_core::net"): LogLine => ({
   unix_ms: 0,
@@ -63,5 +63,44 @@ describe("filterUnpackRuns", () => {
     expect(filterUnpackRuns(runs, "", "crc")).toEqual([runs[1]]);
     expect(filterUnpackRuns(runs, "quake3", "failed")).toEqual([runs[2]]);
     expect(filterUnpackRuns(runs, "", "")).toHaveLength(3);
+  });
+});
+
+describe("newestFirst", () => {
+  const log = (game: string, modified_unix_s: number | null): ServerLog => ({
+    game,
+    modified_unix_s,
+    text: "",
+    truncated: false,
+  });
+
+  it("puts the most recently written log first and logs of unknown age last", () => {
+    const sorted = newestFirst([log("q3", 100), log("ut", null), log("cs", 300), log("aoe", null), log("hl", 200)]);
+    expect(sorted.map((l) => l.game)).toEqual(["cs", "hl", "q3", "aoe", "ut"]);
+  });
+
+  it("leaves its argument as it was", () => {
+    const logs = [log("a", 1), log("b", 2)];
+    newestFirst(logs);
+    expect(logs.map((l) => l.game)).toEqual(["a", "b"]);
+  });
+});
+
+describe("filterTextLines", () => {
+  const text = "Server started on port 27015\r\nPlayer Jörg joined\nMap de_dust2 loaded\n";
+
+  it("gives every line without a search, and no empty last line", () => {
+    expect(filterTextLines(text, "")).toEqual([
+      "Server started on port 27015",
+      "Player Jörg joined",
+      "Map de_dust2 loaded",
+    ]);
+    expect(filterTextLines("", "")).toEqual([]);
+  });
+
+  it("keeps the lines with every word, ignoring case and accents", () => {
+    expect(filterTextLines(text, "JORG")).toEqual(["Player Jörg joined"]);
+    expect(filterTextLines(text, "port started")).toEqual(["Server started on port 27015"]);
+    expect(filterTextLines(text, "port joined")).toEqual([]);
   });
 });

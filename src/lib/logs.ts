@@ -1,6 +1,6 @@
-/** Filters of the unpack log and the application log views. Pure. */
+/** Filters and order of the application log, unpack log and server log views. Pure. */
 
-import type { LogLine, UnpackRun } from "../api";
+import type { LogLine, ServerLog, UnpackRun } from "../api";
 import { normalize } from "./games";
 
 export const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
@@ -33,5 +33,28 @@ export function filterUnpackRuns(runs: readonly UnpackRun[], game: string, searc
     if (words.length === 0) return true;
     const text = normalize(`${run.game} ${run.status} ${run.stdout} ${run.stderr}`);
     return words.every((w) => text.includes(w));
+  });
+}
+
+/** Server logs with the most recently written first; those of unknown age last, by game. */
+export function newestFirst(logs: readonly ServerLog[]): ServerLog[] {
+  return [...logs].sort(
+    (a, b) =>
+      (b.modified_unix_s ?? -Infinity) - (a.modified_unix_s ?? -Infinity) || a.game.localeCompare(b.game),
+  );
+}
+
+/**
+ * The lines of a log's text that contain every word of `search`, without the empty line a
+ * final newline leaves. Windows line ends count as line ends.
+ */
+export function filterTextLines(text: string, search: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  const words = normalize(search).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return lines;
+  return lines.filter((line) => {
+    const normal = normalize(line);
+    return words.every((w) => normal.includes(w));
   });
 }

@@ -13,6 +13,7 @@ describe("peerRates", () => {
       bytesPerS: 0,
       etaS: null,
       peers: peers.map(([peer_id, bytes_per_s]) => ({ peer_id, name: peer_id, bytes_per_s })),
+      ticks: 1,
     });
     expect(
       peerRates({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { gridMetrics, scrollToRow, visibleWindow } from "./virtual";
+import { firstVisibleIndex, gridMetrics, scrollToRow, tabStop, visibleWindow } from "./virtual";
 
 describe("gridMetrics", () => {
   const height = (w: number) => w * 0.5 + 60;
@@ -74,5 +74,50 @@ describe("scrollToRow", () => {
     [2, 500, 200], // above: scroll to its top
   ])("row %d at scroll %d scrolls to %s", (row, scrollTop, expected) => {
     expect(scrollToRow(row, 100, scrollTop, 450)).toBe(expected);
+  });
+});
+
+describe("firstVisibleIndex", () => {
+  const base = { count: 1000, columns: 4, rowHeight: 100 };
+
+  it.each([
+    [0, 0], // the top
+    [49, 0], // the first row still mostly shows
+    [50, 4], // half of it gone: the next row
+    [1000, 40], // row 10
+    [1e9, 996], // past the end: the last row
+  ])("at scroll %d starts at item %d", (scrollTop, index) => {
+    expect(firstVisibleIndex({ ...base, scrollTop })).toBe(index);
+  });
+
+  it("is 0 for no items", () => {
+    expect(firstVisibleIndex({ ...base, count: 0, scrollTop: 500 })).toBe(0);
+  });
+});
+
+describe("tabStop", () => {
+  const rendered = { start: 36, end: 64 };
+
+  it("stays on the active item while it is rendered", () => {
+    expect(tabStop(40, rendered, 44)).toBe(40);
+    expect(tabStop(36, rendered, 44)).toBe(36);
+    expect(tabStop(63, rendered, 44)).toBe(63);
+  });
+
+  it.each([
+    [0, 44], // scrolled away above: the first item on screen
+    [64, 44], // just past the rendered rows
+    [999, 44], // far below
+  ])("moves from active item %d, not rendered, to item %d on screen", (active, stop) => {
+    expect(tabStop(active, rendered, 44)).toBe(stop);
+  });
+
+  it("keeps the stop inside what is rendered", () => {
+    expect(tabStop(0, rendered, 10)).toBe(36);
+    expect(tabStop(0, rendered, 90)).toBe(63);
+  });
+
+  it("is -1 when nothing is rendered", () => {
+    expect(tabStop(0, { start: 0, end: 0 }, 0)).toBe(-1);
   });
 });

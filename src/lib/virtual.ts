@@ -71,3 +71,31 @@ export function scrollToRow(
   if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
   return null;
 }
+
+/**
+ * The first item of the first row mostly on screen: a row scrolled more than half out of view
+ * at the top does not count. Zero for no items.
+ */
+export function firstVisibleIndex(options: {
+  count: number;
+  columns: number;
+  rowHeight: number;
+  scrollTop: number;
+}): number {
+  const { count, columns, rowHeight, scrollTop } = options;
+  if (count === 0 || rowHeight <= 0) return 0;
+  const lastRow = Math.ceil(count / columns) - 1;
+  const row = Math.min(lastRow, Math.max(0, Math.floor(scrollTop / rowHeight + 0.5)));
+  return row * columns;
+}
+
+/**
+ * The item that holds the grid's only tab stop (a roving tabindex): the active item while it is
+ * rendered, else the first one on screen, so Tab always reaches the grid however far the active
+ * item scrolled away. -1 when nothing is rendered.
+ */
+export function tabStop(active: number, rendered: { start: number; end: number }, firstVisible: number): number {
+  if (rendered.end <= rendered.start) return -1;
+  if (active >= rendered.start && active < rendered.end) return active;
+  return Math.min(Math.max(firstVisible, rendered.start), rendered.end - 1);
+}

@@ -5,7 +5,7 @@
 
 import { vi } from "vitest";
 
-import type { Api, GameInfo, PeerInfo, RuntimeEvent, RuntimeState, Settings } from "../api";
+import type { Api, EventsLagged, GameInfo, PeerInfo, RuntimeEvent, RuntimeState, Settings } from "../api";
 import { settings as makeSettings } from "./fixtures";
 
 type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? ReturnType<typeof vi.fn<(...args: A) => R>> : T[K] };
@@ -13,12 +13,14 @@ type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? 
 export type FakeApi = Mocked<Api> & {
   emit(event: RuntimeEvent): void;
   emitState(state: RuntimeState): void;
+  emitLagged(lag: EventsLagged): void;
 };
 
 export function fakeApi(init: { settings?: Partial<Settings>; games?: GameInfo[]; peers?: PeerInfo[] } = {}): FakeApi {
   let current: Settings = makeSettings(init.settings);
   const eventListeners = new Set<(event: RuntimeEvent) => void>();
   const stateListeners = new Set<(state: RuntimeState) => void>();
+  const lagListeners = new Set<(lag: EventsLagged) => void>();
   const started = (game: string) => ({ game, version: "1.0", update: false, bytes_total: 1000, bytes_done: 0 });
   const launched = { script: "game_start.cmd", pid: 1, setup_ran: false, stamped: [], log: null };
 
@@ -72,8 +74,10 @@ export function fakeApi(init: { settings?: Partial<Settings>; games?: GameInfo[]
       mdns: { state: "running" as const },
       hints: ["Allow Lanparty through the firewall."],
     })),
+    operationsList: vi.fn(async (): Promise<[string, string][]> => []),
     unpackLog: vi.fn(async () => []),
     appLog: vi.fn(async () => []),
+    serverLogs: vi.fn(async () => []),
     settingsGet: vi.fn(async () => current),
     settingsSet: vi.fn(async (next: Settings) => {
       current = next;
@@ -107,10 +111,15 @@ export function fakeApi(init: { settings?: Partial<Settings>; games?: GameInfo[]
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
     }),
+    onEventsLagged: vi.fn(async (listener: (lag: EventsLagged) => void) => {
+      lagListeners.add(listener);
+      return () => lagListeners.delete(listener);
+    }),
   };
 
   return Object.assign(api, {
     emit: (event: RuntimeEvent) => eventListeners.forEach((l) => l(event)),
     emitState: (state: RuntimeState) => stateListeners.forEach((l) => l(state)),
+    emitLagged: (lag: EventsLagged) => lagListeners.forEach((l) => l(lag)),
   });
 }

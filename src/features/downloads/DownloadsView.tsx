@@ -1,6 +1,6 @@
 /** Running downloads and installs with their progress, and what ended in this session. */
 
-import { type Component, createMemo, For, Show } from "solid-js";
+import { type Component, createEffect, createMemo, For, Show } from "solid-js";
 
 import { Cover } from "../../components/Cover";
 import { Icon } from "../../components/Icon";
@@ -58,7 +58,7 @@ export const DownloadsView: Component = () => {
                   const a = activity();
                   return a?.kind === "downloading" ? a.peers : undefined;
                 };
-                library.ensureCover(id);
+                createEffect(() => library.ensureCover(id));
                 return (
                   <li class="transfer" data-testid={`download-${id}`}>
                     <Cover id={id} title={game()?.title ?? id} src={library.covers[id]} class="transfer__cover" />

@@ -3,7 +3,7 @@
 import { t } from "../../i18n";
 import { formatDuration, formatPercent, formatSpeed } from "../../lib/format";
 import type { Action, GameStatus, Primary } from "../../lib/games";
-import type { Activity } from "../../lib/library";
+import { type Activity, shownEta } from "../../lib/library";
 
 export function statusLabel(status: GameStatus): string {
   return t(`status.${status}`);
@@ -18,7 +18,10 @@ export function actionLabel(action: Action, activity?: Activity): string {
   return t(`action.${action}`);
 }
 
-/** "42% · 12.3 MiB/s · 3 min 05 s left", or "Installing 42%". */
+/**
+ * "42% · 12.3 MiB/s · 3 min 05 s left", or "Installing 42%". The time stays "estimating" until
+ * the download has a rate worth extrapolating (`shownEta`).
+ */
 export function progressText(activity: Activity | undefined): string {
   if (!activity) return t("progress.starting");
   if (activity.kind === "installing") {
@@ -26,7 +29,7 @@ export function progressText(activity: Activity | undefined): string {
       ? t("progress.installing", { percent: formatPercent(activity.bytesDone, activity.bytesTotal) })
       : t("progress.preparing");
   }
-  const eta = formatDuration(activity.etaS);
+  const eta = formatDuration(shownEta(activity));
   return [
     formatPercent(activity.bytesDone, activity.bytesTotal),
     formatSpeed(activity.bytesPerS),

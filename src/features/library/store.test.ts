@@ -1,5 +1,5 @@
-import { createRoot } from "solid-js";
-import { describe, expect, it } from "vitest";
+import { createEffect, createRoot } from "solid-js";
+import { describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "../../api";
 import { fakeApi } from "../../test/fakeApi";
@@ -84,6 +84,61 @@ describe("the library store", () => {
     expect(api.gameRemove).not.toHaveBeenCalled();
     answer.resolve();
     await first;
+    dispose();
+  });
+
+  it("ends on load what no longer runs, but not what started while it loaded", async () => {
+    const { api, library, dispose } = setup();
+    await library.load();
+    library.apply({ type: "install-started", game: "q3", update: false });
+    expect(library.activityOf("q3")).toBeDefined();
+
+    // The list is read before cs starts; its start event arrives before the answer.
+    const operations = deferred<[string, string][]>();
+    api.operationsList.mockReturnValue(operations.promise);
+    const loading = library.load();
+    library.apply({ type: "download-started", game: "cs", version: "1", update: false, bytes_total: 5, bytes_done: 0, peers: 1 });
+    operations.resolve([]);
+    await loading;
+
+    expect(library.activityOf("q3")).toBeUndefined();
+    expect(library.activityOf("cs")).toMatchObject({ kind: "downloading", bytesTotal: 5 });
+    dispose();
+  });
+
+  it("keeps the activity as it is when what runs cannot be read", async () => {
+    const { api, library, dispose } = setup();
+    await library.load();
+    library.apply({ type: "install-started", game: "q3", update: false });
+    api.operationsList.mockRejectedValueOnce(new ApiError("Stopped", "the runtime stopped"));
+    await library.load();
+    expect(library.activityOf("q3")).toMatchObject({ kind: "installing" });
+    expect(library.loadError()).toBeNull();
+    dispose();
+  });
+
+  it("fetches the covers on screen again after a reset and drops the answers from before it", async () => {
+    const { api, library, dispose } = setup();
+    const before = deferred<string | null>();
+    api.gameCover.mockReturnValueOnce(before.promise).mockResolvedValueOnce("data:new");
+    // The card on screen: its effect asks for the cover, and again after a reset.
+    const card = createRoot((unmount) => {
+      createEffect(() => library.ensureCover("cs"));
+      return unmount;
+    });
+    expect(api.gameCover).toHaveBeenCalledTimes(1);
+
+    library.resetCovers();
+    expect(api.gameCover).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(library.covers.cs).toBe("data:new"));
+    before.resolve("data:old");
+    await before.promise;
+    await Promise.resolve();
+    expect(library.covers.cs).toBe("data:new");
+
+    library.resetCovers();
+    expect(library.covers.cs).toBeUndefined();
+    card();
     dispose();
   });
 

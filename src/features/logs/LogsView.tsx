@@ -1,4 +1,7 @@
-/** The application log and the unpack log, each with filters and a text search. */
+/**
+ * The application log, the unpack log and the logs of dedicated servers, each with a text search;
+ * the application log also by level, the unpack log by game.
+ */
 
 import {
   type Component,
@@ -6,32 +9,55 @@ import {
   createResource,
   createSignal,
   For,
+  Match,
   onCleanup,
   onMount,
   Show,
+  Switch,
 } from "solid-js";
 
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
-import { useApp } from "../../context";
+import { type LogsTab, useApp } from "../../context";
 import { t } from "../../i18n";
 import { formatClock, formatDateTime, formatDuration } from "../../lib/format";
-import { filterLogLines, filterUnpackRuns, LEVELS, type Level, levelOf } from "../../lib/logs";
+import {
+  filterLogLines,
+  filterTextLines,
+  filterUnpackRuns,
+  LEVELS,
+  type Level,
+  levelOf,
+  newestFirst,
+} from "../../lib/logs";
+import { errorText } from "../../lib/messages";
 
 /** Lines kept on screen; older ones are a search away. */
 const MAX_LINES = 1500;
-/** The application log is re-read this often while it is on screen. */
+/** The application and server logs are re-read this often while they are on screen. */
 const REFRESH_MS = 3000;
 
-type Tab = "app" | "unpack";
+const TABS: { id: LogsTab; label: "logs.app" | "logs.unpack" | "logs.server" }[] = [
+  { id: "app", label: "logs.app" },
+  { id: "unpack", label: "logs.unpack" },
+  { id: "server", label: "logs.server" },
+];
 
 export const LogsView: Component = () => {
-  const [tab, setTab] = createSignal<Tab>("app");
-  const tabs: Tab[] = ["app", "unpack"];
+  const { logsTab: tab, setLogsTab: setTab } = useApp();
 
   const onTabKey = (e: KeyboardEvent) => {
-    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const at = TABS.findIndex((x) => x.id === tab());
+    const to: Record<string, number> = {
+      ArrowLeft: (at - 1 + TABS.length) % TABS.length,
+      ArrowRight: (at + 1) % TABS.length,
+      Home: 0,
+      End: TABS.length - 1,
+    };
+    const index = to[e.key];
+    if (index === undefined) return;
     e.preventDefault();
-    const next = tab() === "app" ? "unpack" : "app";
+    const next = TABS[index]?.id ?? "app";
     setTab(next);
     document.getElementById(`logs-tab-${next}`)?.focus();
   };
@@ -43,41 +69,64 @@ export const LogsView: Component = () => {
           {t("nav.logs")}
         </h1>
         <div class="tabs" role="tablist" aria-label={t("nav.logs")} onKeyDown={onTabKey}>
-          <For each={tabs}>
-            {(id) => (
+          <For each={TABS}>
+            {(item) => (
               <button
                 type="button"
                 role="tab"
-                id={`logs-tab-${id}`}
+                id={`logs-tab-${item.id}`}
                 class="tabs__tab"
-                aria-selected={tab() === id}
-                aria-controls={`logs-panel-${id}`}
-                tabIndex={tab() === id ? 0 : -1}
-                data-testid={`logs-tab-${id}`}
-                onClick={() => setTab(id)}
+                aria-selected={tab() === item.id}
+                aria-controls={`logs-panel-${item.id}`}
+                tabIndex={tab() === item.id ? 0 : -1}
+                data-testid={`logs-tab-${item.id}`}
+                onClick={() => setTab(item.id)}
               >
-                {t(id === "app" ? "logs.app" : "logs.unpack")}
+                {t(item.label)}
               </button>
             )}
           </For>
         </div>
       </header>
-      <Show when={tab() === "app"} fallback={<UnpackLog />}>
-        <AppLog />
-      </Show>
+      <Switch>
+        <Match when={tab() === "app"}>
+          <AppLog />
+        </Match>
+        <Match when={tab() === "unpack"}>
+          <UnpackLog />
+        </Match>
+        <Match when={tab() === "server"}>
+          <ServerLogs />
+        </Match>
+      </Switch>
     </section>
   );
 };
+
+/** A failed read, in the player's words where the runtime's are fixed. */
+const ReadError: Component<{ error: unknown }> = (props) => <p class="muted-box">{errorText(props.error, t)}</p>;
+
+/** Re-reads a resource every `REFRESH_MS` while the calling component is on screen. */
+function refreshWhileShown(refetch: () => unknown): void {
+  onMount(() => {
+    const timer = setInterval(() => void refetch(), REFRESH_MS);
+    onCleanup(() => clearInterval(timer));
+  });
+}
+
+const RefreshButton: Component<{ onClick: () => void }> = (props) => (
+  <button type="button" class="btn btn--ghost btn--small" onClick={() => props.onClick()}>
+    <Icon name="refresh" />
+    {t("logs.refresh")}
+  </button>
+);
 
 const AppLog: Component = () => {
   const { api } = useApp();
   const [level, setLevel] = createSignal<Level>("info");
   const [search, setSearch] = createSignal("");
   const [lines, { refetch }] = createResource(() => api.appLog());
-  onMount(() => {
-    const timer = setInterval(() => void refetch(), REFRESH_MS);
-    onCleanup(() => clearInterval(timer));
-  });
+  refreshWhileShown(refetch);
   const shown = createMemo(() => {
     const all = filterLogLines(lines.error ? [] : (lines.latest ?? []), level(), search());
     return { lines: all.slice(-MAX_LINES), total: all.length };
@@ -86,24 +135,22 @@ const AppLog: Component = () => {
   return (
     <div class="logs__panel" role="tabpanel" id="logs-panel-app" aria-labelledby="logs-tab-app">
       <div class="filters">
-        <label class="select-field">
-          <span class="select-field__label">{t("logs.level")}</span>
-          <select
-            class="select"
-            data-testid="log-level"
-            value={level()}
-            onChange={(e) => setLevel(e.currentTarget.value as Level)}
-          >
-            <For each={LEVELS}>{(l) => <option value={l}>{t(`logs.level.${l}`)}</option>}</For>
-          </select>
-        </label>
+        <Field layout="inline" label={t("logs.level")}>
+          {() => (
+            <select
+              class="select"
+              data-testid="log-level"
+              value={level()}
+              onChange={(e) => setLevel(e.currentTarget.value as Level)}
+            >
+              <For each={LEVELS}>{(l) => <option value={l}>{t(`logs.level.${l}`)}</option>}</For>
+            </select>
+          )}
+        </Field>
         <SearchField value={search()} onInput={setSearch} testid="log-search" />
-        <button type="button" class="btn btn--ghost btn--small" onClick={() => void refetch()}>
-          <Icon name="refresh" />
-          {t("logs.refresh")}
-        </button>
+        <RefreshButton onClick={() => void refetch()} />
       </div>
-      <Show when={!lines.error} fallback={<p class="muted-box">{String(lines.error?.message ?? lines.error)}</p>}>
+      <Show when={!lines.error} fallback={<ReadError error={lines.error} />}>
         <Show when={shown().total > shown().lines.length}>
           <p class="logs__note">{t("logs.truncated", { shown: shown().lines.length, total: shown().total })}</p>
         </Show>
@@ -142,25 +189,23 @@ const UnpackLog: Component = () => {
   return (
     <div class="logs__panel" role="tabpanel" id="logs-panel-unpack" aria-labelledby="logs-tab-unpack">
       <div class="filters">
-        <label class="select-field">
-          <span class="select-field__label">{t("logs.game")}</span>
-          <select
-            class="select"
-            data-testid="unpack-game"
-            value={game()}
-            onChange={(e) => setGame(e.currentTarget.value)}
-          >
-            <option value="">{t("logs.allGames")}</option>
-            <For each={games()}>{(id) => <option value={id}>{library.titleOf(id)}</option>}</For>
-          </select>
-        </label>
+        <Field layout="inline" label={t("logs.game")}>
+          {() => (
+            <select
+              class="select"
+              data-testid="unpack-game"
+              value={game()}
+              onChange={(e) => setGame(e.currentTarget.value)}
+            >
+              <option value="">{t("logs.allGames")}</option>
+              <For each={games()}>{(id) => <option value={id}>{library.titleOf(id)}</option>}</For>
+            </select>
+          )}
+        </Field>
         <SearchField value={search()} onInput={setSearch} testid="unpack-search" />
-        <button type="button" class="btn btn--ghost btn--small" onClick={() => void refetch()}>
-          <Icon name="refresh" />
-          {t("logs.refresh")}
-        </button>
+        <RefreshButton onClick={() => void refetch()} />
       </div>
-      <Show when={!runs.error} fallback={<p class="muted-box">{String(runs.error?.message ?? runs.error)}</p>}>
+      <Show when={!runs.error} fallback={<ReadError error={runs.error} />}>
         <Show
           when={shown().length > 0}
           fallback={<p class="muted-box">{runs.loading && games().length === 0 ? t("common.loading") : t("logs.noRuns")}</p>}
@@ -203,6 +248,104 @@ const UnpackLog: Component = () => {
               }}
             </For>
           </ul>
+        </Show>
+      </Show>
+    </div>
+  );
+};
+
+/**
+ * The output of dedicated servers started without a terminal: the games with a log, newest
+ * first, beside the text of the chosen one (the newest unless one was asked for).
+ */
+const ServerLogs: Component = () => {
+  const { api, library, serverLogGame, setServerLogGame } = useApp();
+  const [search, setSearch] = createSignal("");
+  const [logs, { refetch }] = createResource(() => api.serverLogs());
+  refreshWhileShown(refetch);
+  const sorted = createMemo(() => newestFirst(logs.error ? [] : (logs.latest ?? [])));
+  const wanted = () => serverLogGame();
+  const selected = createMemo(() => {
+    const game = wanted();
+    return game === null ? sorted()[0] : sorted().find((log) => log.game === game);
+  });
+  const lines = createMemo(() => {
+    const log = selected();
+    return log ? filterTextLines(log.text, search()) : [];
+  });
+  const modified = (unixS: number | null) =>
+    unixS === null ? t("logs.unknownTime") : t("logs.modified", { time: formatDateTime(unixS * 1000) });
+
+  return (
+    <div class="logs__panel" role="tabpanel" id="logs-panel-server" aria-labelledby="logs-tab-server">
+      <div class="filters">
+        <SearchField value={search()} onInput={setSearch} testid="server-search" />
+        <RefreshButton onClick={() => void refetch()} />
+      </div>
+      <Show when={!logs.error} fallback={<ReadError error={logs.error} />}>
+        <Show
+          when={sorted().length > 0 || wanted() !== null}
+          fallback={<p class="muted-box">{logs.loading ? t("common.loading") : t("logs.serverNone")}</p>}
+        >
+          <div class="server-logs">
+            <ul class="server-logs__list" aria-label={t("logs.servers")}>
+              <For each={sorted()}>
+                {(log) => (
+                  <li>
+                    <button
+                      type="button"
+                      class="server-logs__game"
+                      data-testid={`server-log-${log.game}`}
+                      aria-current={selected()?.game === log.game ? "true" : undefined}
+                      onClick={() => setServerLogGame(log.game)}
+                    >
+                      <span class="server-logs__title">{library.titleOf(log.game)}</span>
+                      <span class="server-logs__time">{modified(log.modified_unix_s)}</span>
+                    </button>
+                  </li>
+                )}
+              </For>
+            </ul>
+            <div class="server-logs__view">
+              <Show
+                when={selected()}
+                fallback={
+                  <p class="muted-box">
+                    {logs.loading
+                      ? t("common.loading")
+                      : t("logs.serverMissing", { title: library.titleOf(wanted() ?? "") })}
+                  </p>
+                }
+              >
+                {(log) => (
+                  <>
+                    <h2 class="server-logs__heading">
+                      {library.titleOf(log().game)}
+                      <span class="server-logs__time">{modified(log().modified_unix_s)}</span>
+                    </h2>
+                    <Show when={log().truncated}>
+                      <p class="logs__note">{t("logs.serverTruncated")}</p>
+                    </Show>
+                    <Show
+                      when={lines().length > 0}
+                      fallback={
+                        <p class="muted-box">{log().text.trim() === "" ? t("logs.serverEmpty") : t("logs.empty")}</p>
+                      }
+                    >
+                      <pre
+                        class="server-log selectable"
+                        data-testid="server-log-text"
+                        tabIndex={0}
+                        aria-label={t("logs.server")}
+                      >
+                        {lines().join("\n")}
+                      </pre>
+                    </Show>
+                  </>
+                )}
+              </Show>
+            </div>
+          </div>
         </Show>
       </Show>
     </div>

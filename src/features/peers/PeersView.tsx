@@ -5,6 +5,7 @@
 
 import { type Component, createMemo, createSignal, For, Show } from "solid-js";
 
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import type { InterfaceInfo, MdnsState } from "../../api";
 import { useApp } from "../../context";
@@ -72,43 +73,35 @@ export const PeersView: Component = () => {
       </header>
       <div class="view__scroll">
         <form class="add-peer" onSubmit={add} novalidate>
-          <label class="field">
-            <span class="field__label">{t("peers.addLabel")}</span>
-            <span class="field__hint" id="peer-add-hint">
-              {t("peers.addHint")}
-            </span>
-            <div class="field__row">
-              <input
-                class="input"
-                data-testid="peer-add-input"
-                placeholder="192.168.1.20:7878"
-                value={addr()}
-                aria-describedby="peer-add-hint"
-                aria-invalid={addError() !== null}
-                onInput={(e) => {
-                  setAddr(e.currentTarget.value);
-                  setAddError(null);
-                }}
-                autocomplete="off"
-                spellcheck={false}
-              />
-              <button
-                type="submit"
-                class="btn btn--primary"
-                data-testid="peer-add"
-                disabled={adding() || addr().trim() === ""}
-                aria-busy={adding()}
-              >
-                <Icon name="plus" />
-                {t("peers.add")}
-              </button>
-            </div>
-            <Show when={addError()}>
-              <span class="field__error" role="alert">
-                {addError()}
-              </span>
-            </Show>
-          </label>
+          <Field id="peer-add" label={t("peers.addLabel")} hint={t("peers.addHint")} error={addError()}>
+            {(control) => (
+              <div class="field__row">
+                <input
+                  class="input"
+                  data-testid="peer-add-input"
+                  placeholder="192.168.1.20:7878"
+                  value={addr()}
+                  {...control}
+                  onInput={(e) => {
+                    setAddr(e.currentTarget.value);
+                    setAddError(null);
+                  }}
+                  autocomplete="off"
+                  spellcheck={false}
+                />
+                <button
+                  type="submit"
+                  class="btn btn--primary"
+                  data-testid="peer-add"
+                  disabled={adding() || addr().trim() === ""}
+                  aria-busy={adding()}
+                >
+                  <Icon name="plus" />
+                  {t("peers.add")}
+                </button>
+              </div>
+            )}
+          </Field>
         </form>
 
         <Show

@@ -6,6 +6,7 @@
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 
 import type { Settings } from "../../api";
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { useApp } from "../../context";
 import { t } from "../../i18n";
@@ -110,99 +111,84 @@ const SettingsForm: Component<{ initial: Settings }> = (props) => {
 
   return (
     <form class="panel form" onSubmit={save} novalidate>
-      <label class="field">
-        <span class="field__label">{t("settings.folder")}</span>
-        <span class="field__hint" id="settings-folder-hint">
-          {t("settings.folderHint")}
-        </span>
-        <div class="field__row">
-          <input
-            class="input mono"
-            data-testid="settings-folder"
-            value={folder()}
-            aria-describedby="settings-folder-hint"
-            aria-invalid={folderError() !== null}
-            onInput={(e) => {
-              setFolder(e.currentTarget.value);
-              setFolderError(null);
-            }}
-            spellcheck={false}
-          />
-          <button type="button" class="btn btn--ghost" data-testid="settings-folder-pick" onClick={() => void pick()}>
-            <Icon name="folder" />
-            {t("welcome.pick")}
-          </button>
-        </div>
-        <Show when={folderError()}>
-          <span class="field__error" role="alert">
-            {folderError()}
-          </span>
-        </Show>
-      </label>
+      <Field id="settings-folder" label={t("settings.folder")} hint={t("settings.folderHint")} error={folderError()}>
+        {(control) => (
+          <div class="field__row">
+            <input
+              class="input mono"
+              data-testid="settings-folder"
+              value={folder()}
+              {...control}
+              onInput={(e) => {
+                setFolder(e.currentTarget.value);
+                setFolderError(null);
+              }}
+              spellcheck={false}
+            />
+            <button type="button" class="btn btn--ghost" data-testid="settings-folder-pick" onClick={() => void pick()}>
+              <Icon name="folder" />
+              {t("welcome.pick")}
+            </button>
+          </div>
+        )}
+      </Field>
 
-      <label class="field">
-        <span class="field__label">{t("settings.username")}</span>
-        <span class="field__hint" id="settings-username-hint">
-          {t("settings.usernameHint")}
-        </span>
-        <input
-          class="input"
-          data-testid="settings-username"
-          value={username()}
-          maxLength={31}
-          aria-describedby="settings-username-hint"
-          onInput={(e) => setUsername(e.currentTarget.value)}
-          spellcheck={false}
-          autocomplete="off"
-        />
-      </label>
-
-      <label class="field">
-        <span class="field__label">{t("settings.language")}</span>
-        <span class="field__hint" id="settings-language-hint">
-          {t("settings.languageHint")}
-        </span>
-        <select
-          class="select"
-          data-testid="settings-language"
-          value={language()}
-          aria-describedby="settings-language-hint"
-          onChange={(e) => setLanguage(e.currentTarget.value as Settings["language"])}
-        >
-          <Show when={!STEAM_LANGUAGES.some((l) => l.id === base().language)}>
-            <option value={base().language}>{base().language}</option>
-          </Show>
-          <For each={STEAM_LANGUAGES}>{(l) => <option value={l.id}>{l.name}</option>}</For>
-        </select>
-      </label>
-
-      <label class="field">
-        <span class="field__label">{t("settings.uploadLimit")}</span>
-        <span class="field__hint" id="settings-limit-hint">
-          {t("settings.uploadLimitHint")}
-        </span>
-        <div class="field__row field__row--narrow">
+      <Field id="settings-username" label={t("settings.username")} hint={t("settings.usernameHint")}>
+        {(control) => (
           <input
             class="input"
-            data-testid="settings-upload-limit"
-            inputMode="numeric"
-            value={limit()}
-            placeholder={t("settings.unlimited")}
-            aria-describedby="settings-limit-hint"
-            aria-invalid={limitError() !== null}
-            onInput={(e) => {
-              setLimit(e.currentTarget.value);
-              setLimitError(null);
-            }}
+            data-testid="settings-username"
+            value={username()}
+            maxLength={31}
+            {...control}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            spellcheck={false}
+            autocomplete="off"
           />
-          <span class="field__unit">MiB/s</span>
-        </div>
-        <Show when={limitError()}>
-          <span class="field__error" role="alert">
-            {limitError()}
-          </span>
-        </Show>
-      </label>
+        )}
+      </Field>
+
+      <Field id="settings-language" label={t("settings.language")} hint={t("settings.languageHint")}>
+        {(control) => (
+          <select
+            class="select"
+            data-testid="settings-language"
+            value={language()}
+            {...control}
+            onChange={(e) => setLanguage(e.currentTarget.value as Settings["language"])}
+          >
+            <Show when={!STEAM_LANGUAGES.some((l) => l.id === base().language)}>
+              <option value={base().language}>{base().language}</option>
+            </Show>
+            <For each={STEAM_LANGUAGES}>{(l) => <option value={l.id}>{l.name}</option>}</For>
+          </select>
+        )}
+      </Field>
+
+      <Field
+        id="settings-limit"
+        label={t("settings.uploadLimit")}
+        hint={t("settings.uploadLimitHint")}
+        error={limitError()}
+      >
+        {(control) => (
+          <div class="field__row field__row--narrow">
+            <input
+              class="input"
+              data-testid="settings-upload-limit"
+              inputMode="numeric"
+              value={limit()}
+              placeholder={t("settings.unlimited")}
+              {...control}
+              onInput={(e) => {
+                setLimit(e.currentTarget.value);
+                setLimitError(null);
+              }}
+            />
+            <span class="field__unit">MiB/s</span>
+          </div>
+        )}
+      </Field>
 
       <div class="form__actions">
         <button

@@ -3,7 +3,8 @@
 import { createSignal } from "solid-js";
 
 import type { Api, FolderCheck, Settings } from "../../api";
-import { localeForLanguage, setLocale } from "../../i18n";
+import { localeForLanguage, setLocale, t } from "../../i18n";
+import { errorText } from "../../lib/messages";
 import type { ToastStore } from "../toasts/store";
 
 export interface SettingsStore {
@@ -34,7 +35,7 @@ export function createSettingsStore(api: Api, toasts: ToastStore): SettingsStore
         take(await api.settingsGet());
         setLoadError(null);
       } catch (error) {
-        setLoadError(error instanceof Error ? error.message : String(error));
+        setLoadError(errorText(error, t));
         toasts.error(error);
       }
     },

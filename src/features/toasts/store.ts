@@ -5,7 +5,8 @@
 
 import { createStore, produce } from "solid-js/store";
 
-import { errorMessage } from "../../api";
+import { t } from "../../i18n";
+import { errorText } from "../../lib/messages";
 
 export type Tone = "error" | "warning" | "success" | "info";
 
@@ -30,7 +31,7 @@ const MAX_TOASTS = 5;
 export interface ToastStore {
   readonly list: readonly Toast[];
   push(tone: Tone, message: string, title?: string | null): number;
-  /** Shows a failed command's message (an `AppError` already says what to do). */
+  /** Shows a failed command's message (an `AppError` already says what to do), translated where its kind says all. */
   error(error: unknown, title?: string | null): number;
   dismiss(id: number): void;
   /** Stops the timer of a toast while it is hovered or focused; `resume` restarts it. */
@@ -86,7 +87,7 @@ export function createToastStore(durations: Record<Tone, number> = TOAST_MS): To
       return list;
     },
     push,
-    error: (error, title = null) => push("error", errorMessage(error), title),
+    error: (error, title = null) => push("error", errorText(error, t), title),
     dismiss,
     hold: (id) => {
       clearTimeout(timers.get(id));

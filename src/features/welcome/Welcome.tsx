@@ -1,10 +1,12 @@
 /** First run: what Lanparty does, and where the games are. */
 
-import { type Component, createSignal, Show } from "solid-js";
+import { type Component, createSignal } from "solid-js";
 
+import { Field } from "../../components/Field";
 import { Icon, Mark } from "../../components/Icon";
 import { useApp } from "../../context";
 import { t } from "../../i18n";
+import { errorText } from "../../lib/messages";
 
 export const Welcome: Component = () => {
   const { settings, api } = useApp();
@@ -21,7 +23,7 @@ export const Welcome: Component = () => {
         setError(null);
       }
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, t));
     }
   };
 
@@ -46,7 +48,7 @@ export const Welcome: Component = () => {
       if (!current) return;
       await settings.save({ ...current, games_dir: path });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, t));
     } finally {
       setBusy(false);
     }
@@ -58,38 +60,36 @@ export const Welcome: Component = () => {
         <Mark class="welcome__mark" />
         <h1 class="welcome__title">{t("welcome.title")}</h1>
         <p class="welcome__lede">{t("welcome.lede")}</p>
-        <label class="field welcome__field">
-          <span class="field__label">{t("welcome.folder")}</span>
-          <span class="field__hint" id="welcome-folder-hint">
-            {t("welcome.folderHint")}
-          </span>
-          <div class="field__row">
-            <input
-              ref={input}
-              class="input mono"
-              data-testid="folder-input"
-              value={folder()}
-              placeholder={t("welcome.folderPlaceholder")}
-              aria-describedby="welcome-folder-hint"
-              aria-invalid={error() !== null}
-              onInput={(e) => {
-                setFolder(e.currentTarget.value);
-                setError(null);
-              }}
-              spellcheck={false}
-              autocomplete="off"
-            />
-            <button type="button" class="btn btn--ghost" data-testid="folder-pick" onClick={() => void pick()}>
-              <Icon name="folder" />
-              {t("welcome.pick")}
-            </button>
-          </div>
-          <Show when={error()}>
-            <span class="field__error" role="alert">
-              {error()}
-            </span>
-          </Show>
-        </label>
+        <Field
+          id="welcome-folder"
+          class="welcome__field"
+          label={t("welcome.folder")}
+          hint={t("welcome.folderHint")}
+          error={error()}
+        >
+          {(control) => (
+            <div class="field__row">
+              <input
+                ref={input}
+                class="input mono"
+                data-testid="folder-input"
+                value={folder()}
+                placeholder={t("welcome.folderPlaceholder")}
+                {...control}
+                onInput={(e) => {
+                  setFolder(e.currentTarget.value);
+                  setError(null);
+                }}
+                spellcheck={false}
+                autocomplete="off"
+              />
+              <button type="button" class="btn btn--ghost" data-testid="folder-pick" onClick={() => void pick()}>
+                <Icon name="folder" />
+                {t("welcome.pick")}
+              </button>
+            </div>
+          )}
+        </Field>
         <button
           type="submit"
           class="btn btn--primary btn--large welcome__save"

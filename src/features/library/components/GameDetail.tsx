@@ -1,7 +1,8 @@
 /**
  * Everything about one game and everything that can be done with it: description, players,
  * versions, size, status, which peer has which version, and every action; uninstalling and
- * removing files only after a confirmation (both delete what the player may have in them).
+ * removing files only after a confirmation (both delete what the player may have in them); and,
+ * once its server was started with a log, the way to that log.
  */
 
 import { type Component, createSignal, For, Show } from "solid-js";
@@ -41,6 +42,8 @@ export const GameDetail: Component<{
   actions: Action[];
   cover: string | null | undefined;
   onAction: (action: Action) => void;
+  /** Opens the log of the server started this session; absent while there is none. */
+  onServerLog?: () => void;
   onClose: () => void;
 }> = (props) => {
   const [confirming, setConfirming] = createSignal<"remove" | "uninstall" | null>(null);
@@ -117,6 +120,14 @@ export const GameDetail: Component<{
             <For each={props.actions.filter((a) => !LEADING.has(a))}>
               {(action) => <ActionButton action={action} leading={false} />}
             </For>
+            <Show when={props.onServerLog}>
+              {(open) => (
+                <button type="button" class="btn btn--ghost" data-testid="detail-server-log" onClick={() => open()()}>
+                  <Icon name="logs" />
+                  <span>{t("detail.serverLog")}</span>
+                </button>
+              )}
+            </Show>
           </div>
         </div>
 

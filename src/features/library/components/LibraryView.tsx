@@ -1,7 +1,8 @@
 /** The library: search, filters and sort above a virtualised grid of game cards. */
 
-import { type Component, createMemo, For, Index, Match, Switch } from "solid-js";
+import { type Component, createEffect, createMemo, For, Index, Match, Switch } from "solid-js";
 
+import { Field } from "../../../components/Field";
 import { Icon } from "../../../components/Icon";
 import { VirtualGrid } from "../../../components/VirtualGrid";
 import { useApp } from "../../../context";
@@ -70,17 +71,18 @@ export const LibraryView: Component<{ initialSize?: { width: number; height: num
             )}
           </For>
         </div>
-        <label class="select-field">
-          <span class="select-field__label">{t("library.sort")}</span>
-          <select
-            class="select"
-            data-testid="sort"
-            value={library.sort()}
-            onChange={(e) => library.setSort(e.currentTarget.value as Sort)}
-          >
-            <For each={SORTS}>{(sort) => <option value={sort}>{t(`sort.${sort}`)}</option>}</For>
-          </select>
-        </label>
+        <Field layout="inline" label={t("library.sort")}>
+          {() => (
+            <select
+              class="select"
+              data-testid="sort"
+              value={library.sort()}
+              onChange={(e) => library.setSort(e.currentTarget.value as Sort)}
+            >
+              <For each={SORTS}>{(sort) => <option value={sort}>{t(`sort.${sort}`)}</option>}</For>
+            </select>
+          )}
+        </Field>
       </header>
 
       <Switch>
@@ -140,7 +142,7 @@ export const LibraryView: Component<{ initialSize?: { width: number; height: num
             {...(props.initialSize ? { initialSize: props.initialSize } : {})}
           >
             {(game, context) => {
-              library.ensureCover(game.id);
+              createEffect(() => library.ensureCover(game.id));
               const activity = () => library.activityOf(game.id);
               const pending = () => library.pending[game.id];
               return (
