@@ -55,6 +55,11 @@ pub(super) async fn drive(conn: quinn::Connection, peer_id: PeerId, ctx: Arc<Ctx
             Err(e) => break describe_close(&e),
         }
     };
+    // What the path looked like from this (sending) side: MTU, congestion, losses.
+    let path = conn.stats().path;
+    tracing::debug!(peer = %peer_id.short(), %reason, mtu = path.current_mtu, cwnd = path.cwnd,
+        congestion_events = path.congestion_events, lost_packets = path.lost_packets,
+        black_holes = path.black_holes_detected, rtt_ms = path.rtt.as_millis(), "connection ended");
     let stable_id = conn.stable_id();
     let _ = ctx.manager.send(Command::Disconnected { peer_id, stable_id, reason }).await;
 }
