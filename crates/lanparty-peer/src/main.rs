@@ -8,20 +8,25 @@
 
 mod protocol;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use clap::Parser;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use lanparty_core::Event;
 use lanparty_core::catalog::Catalog;
 use lanparty_core::install::unpack;
 use lanparty_core::library::check_games_dir;
 use lanparty_core::{Config, Runtime, StartError};
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc, oneshot};
 
-use protocol::{LineReader, Output};
+use protocol::{Barrier, LineReader, Output};
 
 /// Exit codes, documented in the README.
 mod exit {
@@ -183,7 +188,7 @@ async fn run(args: Args) -> u8 {
         Arc::new(unpack::Sidecar::new(program, Some(log))) as Arc<dyn unpack::Unpacker>
     });
 
-    let (runtime, mut events) = match Runtime::start(config).await {
+    let (runtime, events) = match Runtime::start(config).await {
         Ok(started) => started,
         Err(e) => {
             let code = match e {
@@ -210,24 +215,11 @@ async fn run(args: Args) -> u8 {
         out.send(json!({"type": "error", "cmd": null, "message": e.to_string()})).await;
     }
 
-    let forward = {
-        let out = out.clone();
-        tokio::spawn(async move {
-            loop {
-                match events.recv().await {
-                    Ok(event) => out.send_serialized(&event).await,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        let message = format!("output fell behind; {n} events were dropped");
-                        out.send(json!({"type": "warning", "message": message})).await;
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        })
-    };
+    let (barrier, flushes) = Barrier::new();
+    let forward = tokio::spawn(forward_events(events, out.clone(), flushes));
 
     let (stop_tx, mut stop_rx) = mpsc::channel::<()>(1);
-    let commands = tokio::spawn(read_commands(runtime.clone(), out.clone(), stop_tx));
+    let commands = tokio::spawn(read_commands(runtime.clone(), out.clone(), barrier, stop_tx));
     tokio::select! {
         // `None` (input ended) disables this branch: a serving peer outlives its stdin.
         Some(()) = stop_rx.recv() => {}
@@ -245,20 +237,68 @@ async fn finish(out: Output, writer: tokio::task::JoinHandle<()>, code: u8) -> u
     code
 }
 
+/// Prints runtime events as they come, and on each flush request every event already sent
+/// before answering it (see [`Barrier`]).
+async fn forward_events(
+    mut events: broadcast::Receiver<Event>,
+    out: Output,
+    mut flushes: mpsc::Receiver<oneshot::Sender<()>>,
+) {
+    let lagged = |n: u64| json!({"type": "warning", "message": format!("output fell behind; {n} events were dropped")});
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => out.send_serialized(&event).await,
+                Err(broadcast::error::RecvError::Lagged(n)) => out.send(lagged(n)).await,
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            Some(done) = flushes.recv() => {
+                loop {
+                    match events.try_recv() {
+                        Ok(event) => out.send_serialized(&event).await,
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => out.send(lagged(n)).await,
+                        Err(_) => break,
+                    }
+                }
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
 /// Reads command lines until `shutdown`; at end of input, keeps serving.
-async fn read_commands(runtime: Runtime, out: Output, stop: mpsc::Sender<()>) {
+///
+/// Commands start in the order they were sent: each runs up to its first wait before the next
+/// line is read, and a game's operation is claimed before any wait, so `download` then `cancel`
+/// cancels that download. A command that may wait long on another machine or a program
+/// ([`protocol::Name::runs_alongside`]) goes on alongside the following ones, so a `cancel` or
+/// `status` is answered while a `download` waits for a slow seed; every other command answers
+/// before the next line is read. All of them live in this task: aborting it drops every command
+/// still running.
+async fn read_commands(runtime: Runtime, out: Output, barrier: Barrier, stop: mpsc::Sender<()>) {
     let mut reader = LineReader::new(tokio::io::stdin());
+    let mut running = FuturesUnordered::new();
+    let mut input_open = true;
     let mut line_no = 0u64;
     loop {
+        let read = tokio::select! {
+            Some(()) = running.next(), if !running.is_empty() => continue,
+            read = reader.next_line(), if input_open => read,
+            else => return,
+        };
         line_no += 1;
-        let line = match reader.next_line().await {
+        let line = match read {
             Ok(Some(line)) => line,
-            Ok(None) => return,
+            Ok(None) => {
+                input_open = false;
+                continue;
+            }
             // A line that was too long or not UTF-8 has been consumed; reading goes on. Any
             // other error is the input itself failing, which would repeat forever.
             Err(e) if e.kind() != std::io::ErrorKind::Other => {
                 tracing::warn!(error = %e, "cannot read commands from stdin; serving without them");
-                return;
+                input_open = false;
+                continue;
             }
             Err(e) => {
                 out.send(json!({"type": "error", "cmd": null, "message": format!("input line {line_no}: {e}")})).await;
@@ -268,19 +308,36 @@ async fn read_commands(runtime: Runtime, out: Output, stop: mpsc::Sender<()>) {
         if line.trim().is_empty() {
             continue;
         }
-        match protocol::parse_command(&line) {
-            Err(e) => out.send(e.to_json(line_no)).await,
-            Ok(command) if command.name == protocol::Name::Shutdown => {
-                protocol::execute(&runtime, &out, command).await;
-                let _ = stop.send(()).await;
-                return;
+        let command = match protocol::parse_command(&line) {
+            Ok(command) => command,
+            Err(e) => {
+                out.send(e.to_json(line_no)).await;
+                continue;
             }
-            // Each command runs on its own, so a `cancel` or `status` is answered while a
-            // `download` still waits for a slow peer.
-            Ok(command) => {
-                let (runtime, out) = (runtime.clone(), out.clone());
-                tokio::spawn(async move { protocol::execute(&runtime, &out, command).await });
+        };
+        let shutdown = command.name == protocol::Name::Shutdown;
+        let alongside = command.name.runs_alongside();
+        let mut run = {
+            let (runtime, out, barrier) = (runtime.clone(), out.clone(), barrier.clone());
+            Box::pin(async move { protocol::execute(&runtime, &out, &barrier, command).await })
+        };
+        if alongside {
+            // Up to its first wait here, then with the others.
+            if std::future::poll_fn(|cx| Poll::Ready(run.as_mut().poll(cx))).await.is_pending() {
+                running.push(run);
             }
+            continue;
+        }
+        // To its answer, the commands running alongside going on meanwhile.
+        loop {
+            tokio::select! {
+                () = &mut run => break,
+                Some(()) = running.next(), if !running.is_empty() => {}
+            }
+        }
+        if shutdown {
+            let _ = stop.send(()).await;
+            return;
         }
     }
 }

@@ -5,7 +5,7 @@ use lanparty_core::Runtime;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Longest accepted command line, in bytes.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -67,23 +67,50 @@ impl Output {
     }
 }
 
+/// Asks the task that prints runtime events to print every event already sent, and waits until
+/// it has: an answer sent after [`Barrier::flush`] follows every event its command caused before
+/// returning (`download-cancelled` before `cancel`'s `cancelled`).
+#[derive(Clone, Debug)]
+pub struct Barrier {
+    tx: mpsc::Sender<oneshot::Sender<()>>,
+}
+
+impl Barrier {
+    /// A barrier and the requests its event printer answers (see [`Barrier::flush`]).
+    pub fn new() -> (Barrier, mpsc::Receiver<oneshot::Sender<()>>) {
+        let (tx, rx) = mpsc::channel(64);
+        (Barrier { tx }, rx)
+    }
+
+    /// Returns once the event printer has printed every event sent before this call (or has
+    /// stopped, when there is nothing left to wait for).
+    pub async fn flush(&self) {
+        let (done, printed) = oneshot::channel();
+        if self.tx.send(done).await.is_ok() {
+            let _ = printed.await;
+        }
+    }
+}
+
 /// Reads `\n`-terminated lines of at most [`MAX_LINE_BYTES`], without ever buffering more.
+/// [`LineReader::next_line`] is cancel-safe: a line in progress is kept for the next call.
 #[derive(Debug)]
 pub struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     eof: bool,
+    /// The line in progress has passed the limit; its bytes are dropped up to its end.
+    too_long: bool,
 }
 
 impl<R: AsyncRead + Unpin> LineReader<R> {
     pub fn new(inner: R) -> Self {
-        LineReader { inner, buf: Vec::new(), eof: false }
+        LineReader { inner, buf: Vec::new(), eof: false, too_long: false }
     }
 
     /// The next line without its terminator; `None` at end of input. A line that is too long
     /// or not UTF-8 is consumed and reported as an error.
     pub async fn next_line(&mut self) -> std::io::Result<Option<String>> {
-        let mut too_long = false;
         loop {
             if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
                 let mut line: Vec<u8> = self.buf.drain(..=pos).collect();
@@ -91,18 +118,18 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
                 if line.last() == Some(&b'\r') {
                     line.pop();
                 }
-                if too_long || line.len() > MAX_LINE_BYTES {
+                if std::mem::take(&mut self.too_long) || line.len() > MAX_LINE_BYTES {
                     return Err(std::io::Error::other(format!("line longer than {MAX_LINE_BYTES} bytes")));
                 }
                 return String::from_utf8(line).map(Some).map_err(|_| std::io::Error::other("line is not valid UTF-8"));
             }
             if self.buf.len() > MAX_LINE_BYTES {
                 // Drop what we have; keep reading until the end of this line.
-                too_long = true;
+                self.too_long = true;
                 self.buf.clear();
             }
             if self.eof {
-                if self.buf.is_empty() && !too_long {
+                if self.buf.is_empty() && !self.too_long {
                     return Ok(None);
                 }
                 self.buf.push(b'\n');
@@ -138,6 +165,23 @@ pub enum Name {
     Play(String),
     StartServer(String),
     Shutdown,
+}
+
+impl Name {
+    /// Whether the command may wait on another machine or a program for long (a slow seed's
+    /// manifest, a DNS lookup, a game's setup), so the commands after it run meanwhile. Every
+    /// other command runs to its answer before the next line is read.
+    pub fn runs_alongside(&self) -> bool {
+        matches!(
+            self,
+            Name::Download(_)
+                | Name::Update(_)
+                | Name::Ping(_)
+                | Name::AddPeer(_)
+                | Name::Play(_)
+                | Name::StartServer(_)
+        )
+    }
 }
 
 /// A parsed command line.
@@ -213,8 +257,9 @@ pub fn parse_command(line: &str) -> Result<Command, CommandError> {
     Ok(Command { name, cmd, id })
 }
 
-/// Runs one command and writes its answer (with the command's `id`).
-pub async fn execute(runtime: &Runtime, out: &Output, command: Command) {
+/// Runs one command and writes its answer (with the command's `id`), after every event the
+/// command caused.
+pub async fn execute(runtime: &Runtime, out: &Output, barrier: &Barrier, command: Command) {
     let failed = |e: &dyn std::fmt::Display| json!({"type": "error", "cmd": command.cmd, "message": e.to_string()});
     let answer = match &command.name {
         Name::Status => runtime.library_status().await.map(|library| {
@@ -297,6 +342,7 @@ pub async fn execute(runtime: &Runtime, out: &Output, command: Command) {
     if let Some(id) = command.id {
         line["id"] = id;
     }
+    barrier.flush().await;
     out.send(line).await;
 }
 

@@ -271,11 +271,17 @@ fn cancel_removes_the_partial_payload_and_keeps_the_installed_version() {
     assert!(nothing["message"].as_str().unwrap().contains("not downloading"), "{nothing}");
 }
 
-#[test]
-fn a_cancel_while_the_manifest_is_awaited_ends_the_download_at_once() {
+/// A seed that holds back its manifest for 30 s, and a downloader just sent `download` (id `dl`).
+fn download_from_a_stalling_seed() -> (Node, Node) {
     let s = seed("Slow", "0.8.8", &game_files(3, 12), 0.0, &[("LANPARTY_TEST_STALL_MANIFEST", "1")]);
     let mut d = downloader(Dirs::new(), &[&s], 1);
     d.peer.send(json!({"cmd": "download", "game": "openarena", "id": "dl"}));
+    (s, d)
+}
+
+#[test]
+fn a_cancel_while_the_manifest_is_awaited_ends_the_download_at_once() {
+    let (_seed, mut d) = download_from_a_stalling_seed();
     // The download is claimed and waits for the seed's manifest; other commands still answer.
     let waiting = |peer: &mut Peer| {
         let status = peer.ask(json!({"cmd": "status"}), "status");
@@ -295,6 +301,30 @@ fn a_cancel_while_the_manifest_is_awaited_ends_the_download_at_once() {
     assert!(!d.dirs.games.join("openarena").exists(), "nothing was created");
     assert!(!d.dirs.state.join("downloads/openarena").exists());
     assert!(!waiting(&mut d.peer), "the game is free again");
+}
+
+#[test]
+fn a_cancel_sent_right_after_its_download_cancels_that_download() {
+    // The cancel follows at once: the download claims the game before the cancel is read.
+    let (_seed, mut d) = download_from_a_stalling_seed();
+    let cancelled = d.peer.ask(json!({"cmd": "cancel", "game": "openarena"}), "cancelled");
+    assert_eq!(cancelled["game"], "openarena");
+    let answer = d.peer.expect_where("error", Duration::from_secs(5), |l| l["id"] == "dl");
+    assert!(answer["message"].as_str().unwrap().contains("was cancelled"), "{answer}");
+}
+
+#[test]
+fn shutdown_does_not_wait_for_a_download_still_awaiting_its_manifest() {
+    let (_seed, mut d) = download_from_a_stalling_seed();
+    let status = d.peer.ask(json!({"cmd": "status"}), "status");
+    assert!(status["operations"].as_array().unwrap().iter().any(|o| o["game"] == "openarena"), "{status}");
+    let asked = Instant::now();
+    d.peer.ask(json!({"cmd": "shutdown"}), "shutdown");
+    let exited = d.peer.wait(Duration::from_secs(10)).expect("the peer exits while the seed stalls");
+    assert!(exited.success(), "{exited:?}");
+    assert!(asked.elapsed() < Duration::from_secs(10), "shutdown took {:?}", asked.elapsed());
+    while d.peer.next(Duration::from_millis(200)).is_some() {}
+    assert!(!d.peer.seen.iter().any(|l| l["id"] == "dl"), "an answer after shutdown: {:#?}", d.peer.seen);
 }
 
 #[test]
