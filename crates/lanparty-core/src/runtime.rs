@@ -460,9 +460,20 @@ struct SavedPeers {
     manual: Vec<String>,
 }
 
+/// How long a name lookup may take. A LAN party often has no DNS server: a lookup of a name
+/// that is not in the hosts file may then hang until the system gives up, and the settings
+/// change or the app exit that waits for it with it.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Resolves `HOST:PORT`, preferring an IPv4 address.
 async fn resolve(addr: &str) -> Result<std::net::SocketAddr, String> {
-    let found: Vec<_> = tokio::net::lookup_host(addr).await.map_err(|e| e.to_string())?.collect();
+    let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host(addr)).await.map_err(|_| {
+        format!(
+            "looking up the name took longer than {} s (no name server on this network?): give the IP address instead",
+            RESOLVE_TIMEOUT.as_secs()
+        )
+    })?;
+    let found: Vec<_> = lookup.map_err(|e| e.to_string())?.collect();
     found.iter().find(|a| a.is_ipv4()).or(found.first()).copied().ok_or_else(|| "no address found".to_owned())
 }
 
@@ -1195,9 +1206,11 @@ impl LibraryActor {
             let message = "the library scan failed unexpectedly; it will be retried".to_owned();
             let _ = self.events.send(Event::Warning { message });
             // Those waiting for this scan wait for the retry, which is a full scan.
+            // The busy flags they may wait for are set, and the share follows them now (a game
+            // taken busy leaves it); the next scan refreshes the rest.
+            self.publish_share();
             if let Some(running) = running {
                 self.full_waiters.extend(running.waiters);
-                // The state they wait for (busy or not) is set; the next scan will show it.
                 for reply in running.root_waiters {
                     let _ = reply.send(());
                 }
@@ -1294,17 +1307,23 @@ impl LibraryActor {
             self.roots
                 .iter()
                 .filter_map(|(name, root)| match root {
-                    Root::Game(g) if g.is_shareable() => g.manifest.clone().map(|manifest| {
-                        #[cfg(feature = "test-faults")]
-                        let manifest = test_faults::hostile_manifest(manifest);
-                        let meta = (g.meta_source == crate::library::MetaSource::GameJson).then(|| g.meta.clone());
-                        // Serialized once per manifest, not once per request.
-                        let manifest_json = match current.games.get(&g.id) {
-                            Some(old) if old.manifest.hash == manifest.hash => old.manifest_json.clone(),
-                            _ => serde_json::to_vec(manifest.as_ref()).unwrap_or_default().into(),
-                        };
-                        (g.id.clone(), SharedGame { manifest, manifest_json, root: self.games_dir.join(name), meta })
-                    }),
+                    // A busy game is never served, whatever its last scan said.
+                    Root::Game(g) if g.is_shareable() && !self.busy.contains(&g.id) => {
+                        g.manifest.clone().map(|manifest| {
+                            #[cfg(feature = "test-faults")]
+                            let manifest = test_faults::hostile_manifest(manifest);
+                            let meta = (g.meta_source == crate::library::MetaSource::GameJson).then(|| g.meta.clone());
+                            // Serialized once per manifest, not once per request.
+                            let manifest_json = match current.games.get(&g.id) {
+                                Some(old) if old.manifest.hash == manifest.hash => old.manifest_json.clone(),
+                                _ => serde_json::to_vec(manifest.as_ref()).unwrap_or_default().into(),
+                            };
+                            (
+                                g.id.clone(),
+                                SharedGame { manifest, manifest_json, root: self.games_dir.join(name), meta },
+                            )
+                        })
+                    }
                     _ => None,
                 })
                 .collect()

@@ -42,6 +42,11 @@ pub fn server_logs(state_root: &Path, tail: u64) -> Vec<ServerLog> {
             let name = entry.file_name();
             let game = name.to_str()?.strip_prefix("server-")?.strip_suffix(".log")?;
             let game = GameId::new(game).ok()?;
+            // Only plain files: a pipe of that name would block the read forever, a link
+            // would read outside the folder.
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                return None;
+            }
             match read_tail(&entry.path(), tail) {
                 Ok((text, truncated, modified_unix_s)) => {
                     Some(ServerLog { game: game.to_string(), modified_unix_s, text, truncated })
@@ -65,14 +70,16 @@ fn read_tail(path: &Path, tail: u64) -> io::Result<(String, bool, Option<u64>)> 
     let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs());
     let len = meta.len();
     let truncated = len > tail;
-    if truncated {
-        file.seek(SeekFrom::Start(len - tail))?;
-    }
+    // One byte more than the tail when cut: the byte before it says whether the tail begins a
+    // line (it is a newline) or the middle of one.
+    let read = if truncated { tail + 1 } else { tail };
+    file.seek(SeekFrom::Start(len.saturating_sub(read)))?;
     let mut bytes = Vec::new();
-    file.take(tail).read_to_end(&mut bytes)?;
+    file.take(read).read_to_end(&mut bytes)?;
     let start = match bytes.iter().position(|&b| b == b'\n') {
-        Some(newline) if truncated && newline + 1 < bytes.len() => newline + 1,
-        _ => 0,
+        _ if !truncated => 0,
+        Some(newline) if newline + 1 < bytes.len() => newline + 1,
+        _ => 1.min(bytes.len()),
     };
     Ok((String::from_utf8_lossy(&bytes[start..]).into_owned(), truncated, modified))
 }
@@ -104,5 +111,21 @@ mod tests {
 
         fs::write(logs.join("server-quake.log"), "one very long line without end").unwrap();
         assert_eq!(server_logs(state.path(), 10)[0].text, "ithout end", "no line start: the bytes as they are");
+
+        fs::write(logs.join("server-quake.log"), "aa\nbb\ncc\n").unwrap();
+        assert_eq!(server_logs(state.path(), 6)[0].text, "bb\ncc\n", "a tail that begins a line keeps it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_or_link_named_like_a_server_log_is_skipped() {
+        let state = tempfile::tempdir().unwrap();
+        let logs = state.path().join("logs");
+        fs::create_dir_all(&logs).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(logs.join("server-quake.log")).status().unwrap();
+        assert!(made.success());
+        fs::write(state.path().join("secret"), "outside").unwrap();
+        std::os::unix::fs::symlink(state.path().join("secret"), logs.join("server-xonotic.log")).unwrap();
+        assert!(server_logs(state.path(), 10).is_empty(), "neither is read (the pipe would block)");
     }
 }

@@ -178,6 +178,7 @@ pub(crate) async fn prepare(
         match decided {
             Err(DownloadError::NoSource { .. }) if resuming && Instant::now() < deadline => {
                 tokio::select! {
+                    biased;
                     _ = cancel.cancelled() => return Err(cancelled()),
                     _ = env.shutdown.cancelled() => return Err(DownloadError::Stopped),
                     _ = remote.changed() => {}
@@ -201,11 +202,13 @@ pub(crate) async fn prepare(
             if drop_partial {
                 discard(env, game).await;
             }
-            // Only network reads so far: dropping the fetch on a cancel leaves nothing behind.
+            // Only network reads so far: dropping the fetch on a cancel leaves nothing behind. A
+            // cancel wins over a fetch that ended at the same moment, failed or not.
             let manifest = tokio::select! {
-                manifest = fetch_manifest(env, game, &version, hash, &sources) => manifest?,
+                biased;
                 _ = cancel.cancelled() => return Err(cancelled()),
                 _ = env.shutdown.cancelled() => return Err(DownloadError::Stopped),
+                manifest = fetch_manifest(env, game, &version, hash, &sources) => manifest?,
             };
             let new_keys: HashSet<String> =
                 manifest.files.iter().map(|f| crate::relpath::collision_key(&f.path)).collect();
@@ -258,8 +261,15 @@ pub(crate) async fn prepare(
     // A new game's root is not shareable until it is whole anyway. An update's is: the version
     // there stays served to others (its files do not change while the new one is staged beside
     // them) until the commit, which takes it off first (see `run`).
+    // The library may be in a full scan (minutes of hashing on a first start), which this waits
+    // behind: a cancel ends the wait. A busy flag already asked for is cleared by the discard
+    // that follows the cancel, asked after it.
     if !record.update {
-        env.library.set_busy(game, true).await.map_err(|_| DownloadError::Stopped)?;
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Err(cancelled()),
+            busy = env.library.set_busy(game, true) => busy.map_err(|_| DownloadError::Stopped)?,
+        }
     }
     let manifest = Arc::new(manifest);
     // Running from here on (a resumed record may have been left inactive by a failure).
@@ -855,6 +865,23 @@ impl Transfer {
     }
 }
 
+/// Commits a transfer whose chunks are all verified (see [`finish`]).
+async fn commit(t: &Transfer) -> End {
+    let p = &t.p;
+    let job = Finish {
+        game: p.game.clone(),
+        store: p.store.clone(),
+        root: p.root.clone(),
+        paths: p.paths.clone(),
+        record: p.record.clone(),
+        manifest: p.manifest.clone(),
+    };
+    match blocking(move || finish(job)).await {
+        Ok(()) => End::Complete,
+        Err(e) => End::Failed(e),
+    }
+}
+
 /// Moves the finished download into the root: flush, check `version.ini`, save the intent,
 /// commit, forget the download.
 struct Finish {
@@ -926,22 +953,12 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
     t.stop_requests().await;
     let end = match end {
         End::Complete => {
-            // The files served change now: no peer is offered the old version any more.
-            if started.update {
-                let _ = env.library.set_busy(&game, true).await;
-            }
-            let p = &t.p;
-            let job = Finish {
-                game: p.game.clone(),
-                store: p.store.clone(),
-                root: p.root.clone(),
-                paths: p.paths.clone(),
-                record: p.record.clone(),
-                manifest: p.manifest.clone(),
-            };
-            match blocking(move || finish(job)).await {
-                Ok(()) => End::Complete,
-                Err(e) => End::Failed(e),
+            // The files served change now: no peer is offered the old version any more. A
+            // library that cannot say so is stopping: the commit waits for the next start.
+            if started.update && env.library.set_busy(&game, true).await.is_err() {
+                End::Stopped
+            } else {
+                commit(&t).await
             }
         }
         other => other,

@@ -22,6 +22,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use fs4::FileExt as _;
 
@@ -423,7 +424,7 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
     // Whatever could stop the swap halfway is found before the old version is touched.
     check_targets(root, manifest)?;
     if staged_version.exists() {
-        match fs::remove_file(&root_version) {
+        match retry_for(OLD_FILE_PATIENCE, || fs::remove_file(&root_version)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
@@ -440,7 +441,7 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
             fs::create_dir_all(parent)?;
             touched.insert(parent.to_owned());
         }
-        fs::rename(&from, &to)?;
+        retry_for(OLD_FILE_PATIENCE, || fs::rename(&from, &to))?;
     }
     let new_keys: HashSet<String> = manifest.files.iter().map(|f| relpath::collision_key(&f.path)).collect();
     for rel in &intent.obsolete {
@@ -450,7 +451,7 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
         }
         let path = relpath::join(root, rel);
         if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-            fs::remove_file(&path)?;
+            retry_for(OLD_FILE_PATIENCE, || fs::remove_file(&path))?;
             remove_empty_parents(root, &path);
         }
     }
@@ -462,6 +463,30 @@ pub fn commit(root: &Path, manifest: &Manifest, intent: &CommitIntent) -> io::Re
     }
     crate::state::sync_dir(root)?;
     remove_staging(&staging)
+}
+
+/// How long a commit waits for a file of the previous version to be let go. On Windows a file
+/// open for reading cannot be replaced or removed on file systems without POSIX rename (FAT32,
+/// exFAT, NTFS before Windows 10 1607 semantics): a peer's upload of the old version still
+/// running when the game left the share holds it for the rest of one chunk, seconds at most.
+/// On Linux and macOS a rename or removal never waits for readers.
+const OLD_FILE_PATIENCE: Duration = if cfg!(windows) { Duration::from_secs(15) } else { Duration::ZERO };
+
+/// Runs `step` (a rename over, or a removal of, a previous version's file), again with growing
+/// pauses while it fails for another reason than the file being gone, for up to `patience`.
+fn retry_for<T>(patience: Duration, mut step: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    let deadline = Instant::now() + patience;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match step() {
+            Err(e) if e.kind() != io::ErrorKind::NotFound && Instant::now() + pause <= deadline => {
+                tracing::debug!(error = %e, "a previous version's file is still in use; trying again");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// Checks that every file of `manifest` can take its place in `root`: no folder where a file
@@ -513,6 +538,31 @@ mod tests {
 
     fn manifest(files: &[(&str, &[u8])]) -> Manifest {
         Manifest::new(GameId::new("g").unwrap(), "2".into(), files.iter().map(|(p, d)| entry(p, d)).collect())
+    }
+
+    #[test]
+    fn a_step_on_a_file_in_use_is_tried_again_until_it_succeeds_or_patience_ends() {
+        let busy = || io::Error::from(io::ErrorKind::PermissionDenied);
+        let mut tries = 0;
+        let done = retry_for(Duration::from_secs(5), || {
+            tries += 1;
+            if tries < 3 { Err(busy()) } else { Ok(tries) }
+        });
+        assert_eq!(done.unwrap(), 3);
+
+        let mut tries = 0;
+        let gone = retry_for(Duration::from_secs(5), || -> io::Result<()> {
+            tries += 1;
+            Err(io::ErrorKind::NotFound.into())
+        });
+        assert_eq!((gone.unwrap_err().kind(), tries), (io::ErrorKind::NotFound, 1), "a missing file is final");
+
+        let mut tries = 0;
+        let failed = retry_for(Duration::ZERO, || -> io::Result<()> {
+            tries += 1;
+            Err(busy())
+        });
+        assert_eq!((failed.unwrap_err().kind(), tries), (io::ErrorKind::PermissionDenied, 1), "no patience, one try");
     }
 
     #[test]
