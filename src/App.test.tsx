@@ -9,6 +9,9 @@ import { setLocale } from "./i18n";
 import { game, localGame, peer } from "./test/fixtures";
 import { type FakeApi, fakeApi } from "./test/fakeApi";
 
+/** A problem the UI has no words for: the runtime's English `reason` is shown. */
+const UNWORDED = { code: "test.unworded", args: {} };
+
 const GRID = { width: 1200, height: 800 };
 
 function renderApp(api: FakeApi) {
@@ -183,11 +186,32 @@ describe("library", () => {
     expect(screen.queryByTestId("toast")).toBeNull();
   });
 
+  it("words a failed command's problem with the game's title, and stays quiet on a cancelled start", async () => {
+    const api = fakeApi({ games });
+    const problem = { code: "download.no-source", args: { game: "cs" } };
+    api.gameDownload.mockRejectedValueOnce(new ApiError("Download", "no connected peer has cs: …", problem));
+    renderApp(api);
+    fireEvent.click(await screen.findByTestId("game-action-cs"));
+    const toast = await screen.findByTestId("toast");
+    expect(toast.textContent).toContain(
+      "No connected peer has Counter-Strike. Wait for a peer that has it, or add one by address under Peers.",
+    );
+    fireEvent.click(within(toast).getByRole("button", { name: "Dismiss" }));
+
+    api.gameDownload.mockRejectedValueOnce(
+      new ApiError("Cancelled", "the download of cs was cancelled", { code: "download.cancelled", args: { game: "cs" } }),
+    );
+    fireEvent.click(screen.getByTestId("game-action-cs"));
+    await waitFor(() => expect(api.gameDownload).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(screen.getByTestId("game-action-cs").textContent).toBe("Download"));
+    expect(screen.queryByTestId("toast")).toBeNull();
+  });
+
   it("turns failure and warning events into toasts", async () => {
     const api = fakeApi({ games });
     renderApp(api);
     await screen.findByTestId("game-card-q3");
-    api.emit({ type: "install-failed", game: "aoe", reason: "disk full: free 2 GiB on D:" });
+    api.emit({ type: "install-failed", game: "aoe", reason: "disk full: free 2 GiB on D:", problem: UNWORDED });
     api.emit({ type: "warning", message: "port 7878 is taken: using 7879" });
     const texts = screen.getAllByTestId("toast").map((el) => el.textContent);
     expect(texts).toEqual([

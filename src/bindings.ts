@@ -314,7 +314,12 @@ export type AppError =
 /**
  * A folder cannot be the games folder.
  */
-{ kind: "BadFolder"; message: string } | { kind: "Download"; message: string } | { kind: "Install"; message: string } | { kind: "Launch"; message: string } | { kind: "Peer"; message: string } | { kind: "Settings"; message: string } | 
+{ kind: "BadFolder"; message: string } | { kind: "Download"; message: string; problem: Problem | null } | 
+/**
+ * The player cancelled the operation before it answered (a download cancelled while its
+ * manifest was awaited): what they asked for, not a failure to show.
+ */
+{ kind: "Cancelled"; message: string; problem: Problem | null } | { kind: "Install"; message: string; problem: Problem | null } | { kind: "Launch"; message: string; problem: Problem | null } | { kind: "Peer"; message: string; problem: Problem | null } | { kind: "Settings"; message: string; problem: Problem | null } | 
 /**
  * The runtime stopped while answering (the app is closing, or the runtime is replaced).
  */
@@ -505,6 +510,19 @@ export type PeerRate = { peer_id: string; name: string; bytes_per_s: number }
  */
 export type Players = { min: number; max: number }
 /**
+ * An error as a code and its arguments.
+ */
+export type Problem = { 
+/**
+ * Stable and kebab-case, prefixed by its area: `download.no-source`, `install.foreign`.
+ */
+code: string; 
+/**
+ * The error's fields as text, by name: `game` (a game id), `version`, `need`, `path`,
+ * `detail` (the system's own words for an I/O failure, in its language), ...
+ */
+args: Partial<{ [key in string]: string }> }
+/**
  * What the runtime tells its hosts.
  */
 export type RuntimeEvent = 
@@ -549,7 +567,7 @@ export type RuntimeEvent =
  * Nothing was committed. With `resumable`, the verified chunks are kept and `download`
  * continues from them; otherwise the partial payload is gone.
  */
-{ type: "download-failed"; game: string; reason: string; resumable: boolean } | 
+{ type: "download-failed"; game: string; reason: string; problem: Problem; resumable: boolean } | 
 /**
  * The partial payload is removed; an installed `local/` and a previous version are untouched.
  */
@@ -569,7 +587,7 @@ export type RuntimeEvent =
 /**
  * Nothing changed: the previous installation (if any) is as it was.
  */
-{ type: "install-failed"; game: string; reason: string } | 
+{ type: "install-failed"; game: string; reason: string; problem: Problem } | 
 /**
  * A cancel stopped the extraction; the previous installation (if any) is as it was.
  */

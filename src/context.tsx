@@ -35,7 +35,10 @@ export interface AppStores {
 }
 
 export function createAppStores(api: Api, options: { toastMs?: Record<Tone, number> } = {}): AppStores {
-  const toasts = createToastStore(options.toastMs);
+  // The library names games in errors; it is made after the toasts it reports through, and
+  // no error is shown before both exist.
+  const toasts = createToastStore(options.toastMs, (game) => library.titleOf(game));
+  const library = createLibraryStore(api, toasts);
   const [view, setView] = createSignal<View>("library");
   const [runtime, setRuntime] = createSignal<RuntimeState | null>(null);
   const [logsTab, setLogsTab] = createSignal<LogsTab>("app");
@@ -44,7 +47,7 @@ export function createAppStores(api: Api, options: { toastMs?: Record<Tone, numb
     api,
     toasts,
     settings: createSettingsStore(api, toasts),
-    library: createLibraryStore(api, toasts),
+    library,
     peers: createPeersStore(api, toasts),
     view,
     setView,

@@ -1,13 +1,15 @@
 //! The one error type every command returns.
 //!
-//! The frontend gets `{ kind, message }`: `kind` to decide (show the folder picker on
-//! `NoGameFolder`), `message` to show as it is. Messages come from the runtime's errors, which
-//! already say what failed and what to do.
+//! The frontend gets `{ kind, message }`, and for the runtime's errors a `problem`: `kind` to
+//! decide (show the folder picker on `NoGameFolder`), `problem` (a code and its arguments) to
+//! word it in the player's language, `message` (the runtime's English, which says what failed
+//! and what to do) for a code the frontend does not know.
 
 use lanparty_core::install::InstallCommandError;
 use lanparty_core::runtime::{PeerError, StartError, Stopped};
 use lanparty_core::settings::SettingsError;
 use lanparty_core::transfer::DownloadError;
+use lanparty_core::{Explain, Problem};
 use serde::Serialize;
 
 /// Why a command failed.
@@ -27,15 +29,19 @@ pub enum AppError {
     #[error("{message}")]
     BadFolder { message: String },
     #[error("{message}")]
-    Download { message: String },
+    Download { message: String, problem: Option<Problem> },
+    /// The player cancelled the operation before it answered (a download cancelled while its
+    /// manifest was awaited): what they asked for, not a failure to show.
     #[error("{message}")]
-    Install { message: String },
+    Cancelled { message: String, problem: Option<Problem> },
     #[error("{message}")]
-    Launch { message: String },
+    Install { message: String, problem: Option<Problem> },
     #[error("{message}")]
-    Peer { message: String },
+    Launch { message: String, problem: Option<Problem> },
     #[error("{message}")]
-    Settings { message: String },
+    Peer { message: String, problem: Option<Problem> },
+    #[error("{message}")]
+    Settings { message: String, problem: Option<Problem> },
     /// The runtime stopped while answering (the app is closing, or the runtime is replaced).
     #[error("{message}")]
     Stopped { message: String },
@@ -71,7 +77,10 @@ impl From<DownloadError> for AppError {
     fn from(e: DownloadError) -> AppError {
         match e {
             DownloadError::Stopped => AppError::stopped(),
-            e => AppError::Download { message: e.to_string() },
+            e @ DownloadError::Cancelled { .. } => {
+                AppError::Cancelled { message: e.to_string(), problem: Some(e.problem()) }
+            }
+            e => AppError::Download { message: e.to_string(), problem: Some(e.problem()) },
         }
     }
 }
@@ -80,15 +89,17 @@ impl From<InstallCommandError> for AppError {
     fn from(e: InstallCommandError) -> AppError {
         match e {
             InstallCommandError::Stopped => AppError::stopped(),
-            e @ InstallCommandError::Launch(_) => AppError::Launch { message: e.to_string() },
-            e => AppError::Install { message: e.to_string() },
+            e @ InstallCommandError::Launch(_) => {
+                AppError::Launch { message: e.to_string(), problem: Some(e.problem()) }
+            }
+            e => AppError::Install { message: e.to_string(), problem: Some(e.problem()) },
         }
     }
 }
 
 impl From<PeerError> for AppError {
     fn from(e: PeerError) -> AppError {
-        AppError::Peer { message: e.to_string() }
+        AppError::Peer { message: e.to_string(), problem: Some(e.problem()) }
     }
 }
 
@@ -96,7 +107,15 @@ impl From<SettingsError> for AppError {
     fn from(e: SettingsError) -> AppError {
         match e {
             SettingsError::Folder(message) => AppError::BadFolder { message },
-            e => AppError::Settings { message: e.to_string() },
+            SettingsError::Player(e) => AppError::Settings { message: e.to_string(), problem: Some(e.problem()) },
+            SettingsError::PeerAddress { ref addr, ref reason } => {
+                let problem = Problem::new("peer.bad-address")
+                    .with("addr", addr)
+                    .with("detail", reason)
+                    .with("port", lanparty_core::net::DEFAULT_PORT);
+                AppError::Settings { message: e.to_string(), problem: Some(problem) }
+            }
+            e => AppError::Settings { message: e.to_string(), problem: None },
         }
     }
 }
@@ -125,5 +144,8 @@ mod tests {
         assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "Download");
         assert!(e.to_string().contains("offline"));
         assert_eq!(serde_json::to_value(AppError::from(DownloadError::Stopped)).unwrap()["kind"], "Stopped");
+        let game = lanparty_core::catalog::GameId::new("openarena").unwrap();
+        let cancelled = AppError::from(DownloadError::Cancelled { game });
+        assert_eq!(serde_json::to_value(&cancelled).unwrap()["kind"], "Cancelled");
     }
 }

@@ -23,7 +23,7 @@ use lanparty_core::applog::LogRing;
 use lanparty_core::catalog::Catalog;
 use lanparty_core::install::unpack::{self, Sidecar, UnpackLog, Unpacker};
 use lanparty_core::settings::{self, Overrides, Settings};
-use lanparty_core::{Config, Runtime};
+use lanparty_core::{Config, Explain, Problem, Runtime};
 use serde::Serialize;
 use tauri::{AppHandle, Wry};
 use tauri_plugin_store::Store;
@@ -341,14 +341,15 @@ impl Host {
         let _claims = match (old.needs_restart(&new), running.is_some()) {
             (true, true) => Some(Arc::clone(&self.claims).try_write_owned().map_err(|_| AppError::Settings {
                 message: "a game operation is starting: wait for it, then save the settings again".to_owned(),
+                problem: Some(Problem::new("settings.operation-starting")),
             })?),
             _ => None,
         };
         if let Some(runtime) = &running
-            && let Some(message) =
+            && let Some(refusal) =
                 settings::restart_refusal(&old, &new, &runtime.operations(), &runtime.recorded_downloads())
         {
-            return Err(AppError::Settings { message });
+            return Err(AppError::Settings { message: refusal.to_string(), problem: Some(refusal.problem()) });
         }
         if old.needs_restart(&new) || running.is_none() {
             self.save(&new)?;
@@ -378,6 +379,7 @@ impl Host {
         if !runtime.remove_peer(addr.trim()).await? {
             return Err(AppError::Peer {
                 message: format!("`{addr}` is neither a saved peer nor connected: check the peers list"),
+                problem: Some(Problem::new("peer.unknown-address").with("addr", addr)),
             });
         }
         self.keep_peers(&runtime).await

@@ -17,6 +17,7 @@ import type {
   LogLine,
   NetworkDiagnosis,
   PeerInfo,
+  Problem,
   RuntimeEventPayload,
   RuntimeState,
   ScanReport,
@@ -42,6 +43,7 @@ export type {
   LogLine,
   NetworkDiagnosis,
   PeerInfo,
+  Problem,
   RuntimeState,
   ScanReport,
   ServerLog,
@@ -51,14 +53,20 @@ export type {
 };
 export type { InterfaceInfo, MdnsState, PeerCopy, PeerRate } from "../bindings";
 
-/** A command failed. `message` is written for people and already says what to do. */
+/**
+ * A command failed. `message` is the runtime's English and already says what to do; `problem`,
+ * when the runtime sent one, is the same failure as a code and arguments for the UI to word in
+ * the player's language.
+ */
 export class ApiError extends Error {
   readonly kind: string;
+  readonly problem: Problem | null;
 
-  constructor(kind: string, message: string) {
+  constructor(kind: string, message: string, problem: Problem | null = null) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
+    this.problem = problem;
   }
 }
 
@@ -137,13 +145,23 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (typeof error === "string") return new ApiError("Unknown", error);
   if (typeof error === "object" && error !== null) {
-    const { kind, message } = error as Partial<AppError> & { message?: unknown };
+    const { kind, message, problem } = error as Partial<AppError> & { message?: unknown; problem?: unknown };
     if (typeof message === "string") {
-      return new ApiError(typeof kind === "string" ? kind : "Unknown", message);
+      return new ApiError(typeof kind === "string" ? kind : "Unknown", message, asProblem(problem));
     }
   }
   if (error instanceof Error) return new ApiError("Unknown", error.message);
   return new ApiError("Unknown", String(error));
+}
+
+/** `value` when it has the shape of a `Problem` (a code and text arguments), else null. */
+function asProblem(value: unknown): Problem | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { code, args } = value as { code?: unknown; args?: unknown };
+  if (typeof code !== "string" || typeof args !== "object" || args === null) return null;
+  const text: Record<string, string> = {};
+  for (const [name, arg] of Object.entries(args)) if (typeof arg === "string") text[name] = arg;
+  return { code, args: text };
 }
 
 /** The message to show for any failure. */

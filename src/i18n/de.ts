@@ -284,4 +284,122 @@ export const de: Dictionary = {
   "notice.serverStarted": "Der Server von {title} startet.",
   "notice.eventsLagged":
     "Das Fenster hat {count} Meldungen von Lanparty verpasst und die Bibliothek deshalb neu eingelesen.",
+
+  "op.download": "ein Download",
+  "op.update": "ein Update",
+  "op.install": "eine Installation",
+  "op.update-install": "ein Update wird installiert",
+  "op.uninstall": "wird deinstalliert",
+  "op.play": "das Spiel startet",
+  "op.start-server": "sein Server startet",
+  "op.remove": "seine Dateien werden entfernt",
+  "op.cancel": "ein Abbruch",
+
+  "problem.stopped":
+    "Lanparty wurde beendet, bevor das erledigt war (es schließt oder startet neu). Versuche es gleich noch einmal.",
+  "problem.download.bad-id": "„{game}“ ist kein Spiel, das Lanparty kennt.",
+  "problem.download.offline": "Lanparty ist auf diesem PC nicht im Netzwerk und kann nicht herunterladen. Starte die App neu.",
+  "problem.download.busy": "{title} ist beschäftigt ({what}). Warte, bis es fertig ist, oder brich es ab.",
+  "problem.download.no-source":
+    "Kein verbundener Peer hat {title}. Warte auf einen Peer, der es hat, oder füge unter Peers einen per Adresse hinzu.",
+  "problem.download.already-downloaded":
+    "{title} {version} ist schon heruntergeladen. Aktualisiere es, wenn ein Peer eine neuere Version hat.",
+  "problem.download.not-downloaded": "{title} ist noch nicht heruntergeladen. Lade es zuerst herunter.",
+  "problem.download.up-to-date": "{title} ist aktuell ({version}): Kein verbundener Peer hat eine neuere Version.",
+  "problem.download.manifest-fetch":
+    "Kein Peer hat die Dateiliste von {title} {version} geschickt ({detail}). Versuche es noch einmal, wenn sie antworten.",
+  "problem.download.no-space":
+    "In {dir} ist nicht genug Platz für {title} {version}: Gebraucht werden {need}, frei sind {have}. Schaffe Platz oder wähle in den Einstellungen einen anderen Spieleordner.",
+  "problem.download.disk-full":
+    "Das Laufwerk mit {dir} ist voll, {left} von {title} {version} fehlen noch. Schaffe Platz und lade dann erneut herunter, um dort weiterzumachen, wo es aufgehört hat.",
+  "problem.download.io": "{title} kann nicht nach {path} geschrieben werden: {detail}",
+  "problem.download.sources-gone":
+    "Alle Peers mit {title} {version} sind weg ({done} von {total} geprüft). Lade erneut herunter, um weiterzumachen, sobald einer zurück ist.",
+  "problem.download.sources-dropped":
+    "Kein Peer ist mehr übrig, um {title} {version} zu laden: {dropped} haben fehlerhafte Daten geschickt oder abgelehnt ({done} von {total} geprüft). Bitte sie, ihre Kopie zu prüfen, und lade dann erneut herunter, um weiterzumachen.",
+  "problem.download.version-mismatch":
+    "Die Kopie von {title}, die die Peers teilen, nennt sich Version „{found}“, nicht {version}. Bitte sie, das zu korrigieren.",
+  "problem.download.not-downloading": "{title} wird nicht heruntergeladen, es gibt nichts abzubrechen.",
+  "problem.download.install-finished-first":
+    "Nichts wurde abgebrochen: {title} war schon fertig installiert. Deinstalliere es stattdessen.",
+  "problem.download.already-finished":
+    "Nichts wurde abgebrochen: {title} war schon fertig heruntergeladen. Deinstalliere es oder entferne stattdessen seine Dateien.",
+  "problem.download.cancelled": "Der Download von {title} wurde abgebrochen.",
+  "problem.manifest.no-source": "Kein Peer hat {title} {version}.",
+  "problem.manifest.no-agreement":
+    "Die Peers sind uneins, was {title} {version} enthält ({votes}), deshalb wurde nichts heruntergeladen. Frag den Veranstalter, welche Kopie stimmt; die anderen sollten ihre entfernen.",
+  "problem.manifest.mismatch":
+    "Die empfangene Dateiliste von {title} {version} ist nicht die, die seine Peers angekündigt haben ({detail}). Versuche es noch einmal.",
+  "problem.manifest.unsafe-path":
+    "Die Kopie von {title} {version}, die die Peers teilen, enthält einen unsicheren Dateinamen, „{path}“ ({detail}), deshalb wurde nichts heruntergeladen. Bitte sie, ihre Kopie zu korrigieren.",
+  "problem.install.bad-id": "„{game}“ ist kein Spiel, das Lanparty kennt.",
+  "problem.install.busy": "{title} ist beschäftigt ({what}). Warte, bis es fertig ist, oder brich es ab.",
+  "problem.install.not-downloaded": "{title} ist nicht heruntergeladen. Lade es zuerst herunter.",
+  "problem.install.no-unpacker": "Diesem Lanparty fehlt sein Entpacker (lanparty-unrar). Installiere Lanparty neu.",
+  "problem.install.already-installed": "{title} ist schon installiert. Aktualisiere oder deinstalliere es stattdessen.",
+  "problem.install.not-installed": "{title} ist nicht installiert.",
+  "problem.install.foreign":
+    "{path} ist im Weg, und Lanparty kennt es nicht als sein eigenes. Sieh hinein, behalte, was du brauchst, lösche es dann und versuche es noch einmal.",
+  "problem.install.io": "{path} konnte nicht geändert werden ({what}): {detail}",
+  "problem.remove.installed": "{title} ist installiert. Deinstalliere es, bevor du seine Dateien entfernst.",
+  "problem.remove.not-removable":
+    "{path} ist kein Spieleordner, den Lanparty entfernen darf ({why}). Entferne ihn selbst, wenn du das willst.",
+  "problem.remove.io":
+    "{path} konnte nicht entfernt werden ({detail}). Schließe das Spiel und jedes Fenster, das seine Dateien zeigt, und versuche es noch einmal.",
+  "problem.unpack": "{title} konnte nicht entpackt werden: {message}",
+  "problem.unpack.spawn": "Der Entpacker {path} konnte nicht gestartet werden ({detail}). Installiere Lanparty neu.",
+  "problem.unpack.crashed":
+    "Der Entpacker hat ohne Ergebnis aufgehört ({detail}). Das Entpack-Protokoll unter Protokolle zeigt seine Ausgabe.",
+  "problem.unpack.output":
+    "Die Ausgabe des Entpackers war nicht lesbar ({detail}). Das Entpack-Protokoll unter Protokolle zeigt sie.",
+  "problem.unpack.cancelled": "Das Entpacken wurde abgebrochen.",
+  "problem.unpack.password":
+    "{title} konnte nicht entpackt werden: Seine Archive sind passwortgeschützt, und Lanparty installiert nur offene Archive. ({message})",
+  "problem.unpack.corrupt":
+    "{title} konnte nicht entpackt werden: Ein Archiv ist beschädigt ({message}). Entferne seine Dateien und lade es erneut herunter.",
+  "problem.unpack.missing_volume":
+    "{title} konnte nicht entpackt werden: Ein Teil eines Archivs fehlt ({message}). Entferne seine Dateien und lade es erneut herunter.",
+  "problem.unpack.no_space":
+    "{title} konnte nicht entpackt werden: Es ist nicht genug Platz frei ({message}). Schaffe Platz und installiere dann erneut.",
+  "problem.unpack.unsafe_name":
+    "{title} wurde nicht installiert: Seine Archive enthalten einen Dateinamen, der außerhalb des Spieleordners schreiben könnte ({message}).",
+  "problem.unpack.link":
+    "{title} wurde nicht installiert: Seine Archive enthalten eine Verknüpfung, die Lanparty nicht entpackt ({message}).",
+  "problem.unpack.special_file":
+    "{title} wurde nicht installiert: Seine Archive enthalten eine Spezialdatei, die Lanparty nicht entpackt ({message}).",
+  "problem.unpack.collision":
+    "{title} wurde nicht installiert: Seine Archive enthalten zwei Dateien mit demselben Namen ({message}).",
+  "problem.unpack.too_large":
+    "{title} wurde nicht installiert: Seine Archive entpacken zu mehr, als sie sollten ({message}).",
+  "problem.unpack.too_many_entries": "{title} wurde nicht installiert: Seine Archive enthalten zu viele Dateien ({message}).",
+  "problem.launch.not-installed": "{title} ist nicht installiert. Installiere es zuerst.",
+  "problem.launch.no-script":
+    "{title} hat kein {script} in seiner Installation, deshalb kann Lanparty es so nicht starten.",
+  "problem.launch.spawn": "{path} konnte nicht ausgeführt werden: {detail}",
+  "problem.launch.io": "{path} konnte nicht geschrieben werden: {detail}",
+  "problem.username.empty": "Dein Spielername ist leer. Wähle einen in den Einstellungen.",
+  "problem.username.too-long":
+    "Dein Spielername ist {bytes} Bytes lang, Spiele lesen höchstens 31. Wähle in den Einstellungen einen kürzeren.",
+  "problem.username.spaces": "Dein Spielername beginnt oder endet mit einem Leerzeichen. Entferne es in den Einstellungen.",
+  "problem.username.char":
+    "Dein Spielername enthält „{char}“, was Spielen nicht übergeben werden kann. Entferne es in den Einstellungen.",
+  "problem.username.bad-language": "„{language}“ ist keine Sprache, die Spiele kennen. Wähle eine in den Einstellungen.",
+  "problem.username.no-section":
+    "SmartSteamEmu.ini hat keinen Abschnitt [SmartSteamEmu], deshalb wurde dein Spielername nicht eingetragen.",
+  "problem.username.utf16":
+    "SmartSteamEmu.ini ist als UTF-16 gespeichert, das Lanparty nicht bearbeitet, deshalb wurde dein Spielername nicht eingetragen.",
+  "problem.peer.bad-address":
+    "„{addr}“ ist keine brauchbare Peer-Adresse ({detail}). Schreibe Adresse und Port, etwa 192.168.1.20:{port}.",
+  "problem.peer.no-such-peer": "„{peer}“ passt zu keinem verbundenen Peer.",
+  "problem.peer.ambiguous": "„{peer}“ passt zu mehreren verbundenen Peers.",
+  "problem.peer.offline": "Lanparty ist auf diesem PC nicht im Netzwerk. Starte die App neu.",
+  "problem.peer.save": "Die Peers konnten nicht in {path} gespeichert werden: {detail}",
+  "problem.peer.net": "Netzwerkfehler: {detail}",
+  "problem.peer.unknown-address": "„{addr}“ ist weder ein gespeicherter noch ein verbundener Peer. Sieh in der Liste der Peers nach.",
+  "problem.settings.busy":
+    "{title} ist beschäftigt ({what}). Warte, bis es fertig ist, oder brich es ab, und speichere die Einstellungen dann noch einmal.",
+  "problem.settings.downloads-kept":
+    "Unfertige Downloads ({games}) liegen im jetzigen Spieleordner. Schließe sie ab oder brich sie ab, bevor du einen anderen Ordner wählst.",
+  "problem.settings.operation-starting":
+    "Ein Download oder eine Installation startet gerade. Warte darauf und speichere die Einstellungen dann noch einmal.",
 };

@@ -275,6 +275,109 @@ export const en = {
   "notice.setupAndPlay": "{title} ran its first-time setup and is starting.",
   "notice.serverStarted": "The server of {title} is starting.",
   "notice.eventsLagged": "The window missed {count} updates from Lanparty, so it read the library again.",
+
+  "op.download": "a download",
+  "op.update": "an update",
+  "op.install": "an install",
+  "op.update-install": "installing an update",
+  "op.uninstall": "uninstalling",
+  "op.play": "starting the game",
+  "op.start-server": "starting its server",
+  "op.remove": "removing its files",
+  "op.cancel": "a cancel",
+
+  "problem.stopped": "Lanparty stopped before this was done (it is closing or restarting). Try again in a moment.",
+  "problem.download.bad-id": "“{game}” is not a game Lanparty knows.",
+  "problem.download.offline": "Lanparty is not on the network on this PC, so it cannot download. Restart the app.",
+  "problem.download.busy": "{title} is busy ({what}). Wait for it to finish or cancel it.",
+  "problem.download.no-source":
+    "No connected peer has {title}. Wait for a peer that has it, or add one by address under Peers.",
+  "problem.download.already-downloaded": "{title} {version} is already downloaded. Update it when a peer has a newer version.",
+  "problem.download.not-downloaded": "{title} is not downloaded yet. Download it first.",
+  "problem.download.up-to-date": "{title} is up to date ({version}): no connected peer has a newer version.",
+  "problem.download.manifest-fetch":
+    "No peer sent the file list of {title} {version} ({detail}). Try again when they answer.",
+  "problem.download.no-space":
+    "Not enough free space in {dir} for {title} {version}: it needs {need}, and {have} are free. Free some space or choose another game folder in Settings.",
+  "problem.download.disk-full":
+    "The disk holding {dir} is full, with {left} of {title} {version} still to write. Free some space, then download again to continue where it stopped.",
+  "problem.download.io": "{title} cannot be written to {path}: {detail}",
+  "problem.download.sources-gone":
+    "Every peer with {title} {version} left ({done} of {total} verified). Download again to continue when one is back.",
+  "problem.download.sources-dropped":
+    "No peer is left to download {title} {version} from: {dropped} sent bad data or refused ({done} of {total} verified). Ask them to check their copy, then download again to continue.",
+  "problem.download.version-mismatch":
+    "The copy of {title} the peers share says it is version “{found}”, not {version}. Ask them to fix it.",
+  "problem.download.not-downloading": "{title} is not downloading, so there is nothing to cancel.",
+  "problem.download.install-finished-first": "Nothing was cancelled: {title} finished installing first. Uninstall it instead.",
+  "problem.download.already-finished":
+    "Nothing was cancelled: {title} finished downloading first. Uninstall it or remove its files instead.",
+  "problem.download.cancelled": "The download of {title} was cancelled.",
+  "problem.manifest.no-source": "No peer has {title} {version}.",
+  "problem.manifest.no-agreement":
+    "The peers disagree on what {title} {version} contains ({votes}), so nothing was downloaded. Ask the organiser which copy is right; the others should remove theirs.",
+  "problem.manifest.mismatch":
+    "The file list received for {title} {version} is not the one its peers announced ({detail}). Try again.",
+  "problem.manifest.unsafe-path":
+    "The copy of {title} {version} the peers share holds an unsafe file name, “{path}” ({detail}), so nothing was downloaded. Ask them to fix their copy.",
+  "problem.install.bad-id": "“{game}” is not a game Lanparty knows.",
+  "problem.install.busy": "{title} is busy ({what}). Wait for it to finish or cancel it.",
+  "problem.install.not-downloaded": "{title} is not downloaded. Download it first.",
+  "problem.install.no-unpacker": "This Lanparty is missing its unpacker (lanparty-unrar). Reinstall Lanparty.",
+  "problem.install.already-installed": "{title} is already installed. Update or uninstall it instead.",
+  "problem.install.not-installed": "{title} is not installed.",
+  "problem.install.foreign":
+    "{path} is in the way, and Lanparty does not know it as its own. Look inside, keep what you need, then delete it and try again.",
+  "problem.install.io": "{path} could not be changed ({what}): {detail}",
+  "problem.remove.installed": "{title} is installed. Uninstall it before removing its files.",
+  "problem.remove.not-removable":
+    "{path} is not a game folder Lanparty may remove ({why}). Remove it yourself if you mean to.",
+  "problem.remove.io":
+    "{path} could not be removed ({detail}). Close the game and any window showing its files, then try again.",
+  "problem.unpack": "{title} could not be unpacked: {message}",
+  "problem.unpack.spawn": "The unpacker {path} could not be started ({detail}). Reinstall Lanparty.",
+  "problem.unpack.crashed": "The unpacker stopped without a result ({detail}). The unpack log under Logs has its output.",
+  "problem.unpack.output": "The unpacker's output could not be read ({detail}). The unpack log under Logs has it.",
+  "problem.unpack.cancelled": "The unpacking was cancelled.",
+  "problem.unpack.password":
+    "{title} could not be unpacked: its archives are password protected, and Lanparty installs only open archives. ({message})",
+  "problem.unpack.corrupt":
+    "{title} could not be unpacked: an archive is damaged ({message}). Remove its files and download it again.",
+  "problem.unpack.missing_volume":
+    "{title} could not be unpacked: a part of an archive is missing ({message}). Remove its files and download it again.",
+  "problem.unpack.no_space": "{title} could not be unpacked: there is not enough free space ({message}). Free some space, then install again.",
+  "problem.unpack.unsafe_name":
+    "{title} was not installed: its archives hold a file name that could write outside the game folder ({message}).",
+  "problem.unpack.link": "{title} was not installed: its archives hold a link, which Lanparty does not unpack ({message}).",
+  "problem.unpack.special_file": "{title} was not installed: its archives hold a special file, which Lanparty does not unpack ({message}).",
+  "problem.unpack.collision": "{title} was not installed: its archives hold two files with the same name ({message}).",
+  "problem.unpack.too_large": "{title} was not installed: its archives unpack to more than they should ({message}).",
+  "problem.unpack.too_many_entries": "{title} was not installed: its archives hold too many files ({message}).",
+  "problem.launch.not-installed": "{title} is not installed. Install it first.",
+  "problem.launch.no-script": "{title} has no {script} in its installation, so Lanparty cannot start it that way.",
+  "problem.launch.spawn": "{path} could not be run: {detail}",
+  "problem.launch.io": "{path} could not be written: {detail}",
+  "problem.username.empty": "Your player name is empty. Choose one in Settings.",
+  "problem.username.too-long":
+    "Your player name is {bytes} bytes long, and games read at most 31. Choose a shorter one in Settings.",
+  "problem.username.spaces": "Your player name starts or ends with a space. Remove it in Settings.",
+  "problem.username.char": "Your player name contains “{char}”, which games cannot be given. Remove it in Settings.",
+  "problem.username.bad-language": "“{language}” is not a language games know. Choose one in Settings.",
+  "problem.username.no-section":
+    "SmartSteamEmu.ini has no [SmartSteamEmu] section, so your player name was not written into it.",
+  "problem.username.utf16": "SmartSteamEmu.ini is saved as UTF-16, which Lanparty does not edit, so your player name was not written into it.",
+  "problem.peer.bad-address":
+    "“{addr}” cannot be used as a peer address ({detail}). Write an address and a port, like 192.168.1.20:{port}.",
+  "problem.peer.no-such-peer": "“{peer}” matches no connected peer.",
+  "problem.peer.ambiguous": "“{peer}” matches several connected peers.",
+  "problem.peer.offline": "Lanparty is not on the network on this PC. Restart the app.",
+  "problem.peer.save": "The peers could not be saved to {path}: {detail}",
+  "problem.peer.net": "Network error: {detail}",
+  "problem.peer.unknown-address": "“{addr}” is neither a saved peer nor connected. Check the list of peers.",
+  "problem.settings.busy": "{title} is busy ({what}). Wait for it to finish or cancel it, then save the settings again.",
+  "problem.settings.downloads-kept":
+    "Unfinished downloads ({games}) are kept in the current game folder. Finish or cancel them before choosing another folder.",
+  "problem.settings.operation-starting": "A download or install is starting. Wait for it, then save the settings again.",
 } as const;
 
 export type Key = keyof typeof en;

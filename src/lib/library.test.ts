@@ -13,6 +13,9 @@ import {
   withSnapshot,
 } from "./library";
 
+/** A problem the UI has no words for: the runtime's English `reason` is shown. */
+const UNWORDED = { code: "test.unworded", args: {} };
+
 const copy = { peer_id: "p1", name: "Anna", version: "2.0", manifest_hash: "ab", size: 10 };
 
 function run(state: LibraryState, ...events: RuntimeEvent[]): LibraryState {
@@ -98,7 +101,7 @@ describe("the library reducer", () => {
     });
     expect(run(installing, { type: "install-finished", game: "q3", update: false, seconds: 1 }).activity)
       .toEqual({});
-    expect(run(installing, { type: "install-failed", game: "q3", reason: "disk full" }).activity).toEqual({});
+    expect(run(installing, { type: "install-failed", game: "q3", reason: "disk full", problem: UNWORDED }).activity).toEqual({});
     expect(run(installing, { type: "install-cancelled", game: "q3", update: false }).activity).toEqual({});
   });
 

@@ -1,12 +1,14 @@
 /**
  * What a person reads about a failed command and about the runtime's state, in the UI's
- * language. The runtime's English stays where it names what only the runtime knows (a path, an
- * OS error, a peer); errors and states whose meaning is fixed get the UI's own words. Pure: the
- * translator comes in as a function.
+ * language. Errors whose meaning is fixed get the UI's own words, and so do the runtime's errors
+ * that come with a `Problem` the UI knows (`problems.ts`); the runtime's English stays for the
+ * rest, and inside the words where it names what only the runtime knows (an OS error, an
+ * archive's entry). Pure: the translator and the title lookup come in as functions.
  */
 
 import { type RuntimeState, toApiError } from "../api";
 import type { Key, Translate } from "../i18n";
+import { problemText } from "./problems";
 
 /** `AppError` kinds that say the same thing every time, and the words for them. */
 const FIXED_ERRORS: Readonly<Record<string, Key>> = {
@@ -15,11 +17,15 @@ const FIXED_ERRORS: Readonly<Record<string, Key>> = {
   Stopped: "error.stopped",
 };
 
-/** The text for any failure: translated for the fixed kinds, the runtime's message otherwise. */
-export function errorText(error: unknown, t: Translate): string {
-  const { kind, message } = toApiError(error);
+/**
+ * The text for any failure: translated for the fixed kinds and the known problems, the
+ * runtime's message otherwise.
+ */
+export function errorText(error: unknown, t: Translate, titleOf?: (game: string) => string): string {
+  const { kind, message, problem } = toApiError(error);
   const key = FIXED_ERRORS[kind];
-  return key === undefined ? message : t(key);
+  if (key !== undefined) return t(key);
+  return problemText(problem, t, titleOf) ?? message;
 }
 
 /**

@@ -3,18 +3,21 @@ import { describe, expect, it } from "vitest";
 import { t } from "../i18n";
 import { noticeFor } from "./notices";
 
+/** A problem the UI has no words for: the runtime's English `reason` is shown. */
+const UNWORDED = { code: "test.unworded", args: {} };
+
 const titleOf = (id: string) => ({ q3: "Quake III" })[id] ?? id;
 
 describe("noticeFor", () => {
   it("says what failed and keeps the runtime's advice", () => {
     expect(
-      noticeFor({ type: "download-failed", game: "q3", reason: "every peer left", resumable: true }, titleOf, t),
+      noticeFor({ type: "download-failed", game: "q3", reason: "every peer left", problem: UNWORDED, resumable: true }, titleOf, t),
     ).toEqual({
       tone: "error",
       title: "Download of Quake III failed",
       message: "every peer left\nDownload again to continue where it stopped.",
     });
-    expect(noticeFor({ type: "install-failed", game: "q3", reason: "disk full" }, titleOf, t)).toMatchObject({
+    expect(noticeFor({ type: "install-failed", game: "q3", reason: "disk full", problem: UNWORDED }, titleOf, t)).toMatchObject({
       tone: "error",
       title: "Installing Quake III failed",
       message: "disk full",

@@ -6,12 +6,16 @@
 import type { RuntimeEvent } from "../api";
 import type { Translate } from "../i18n";
 import { formatBytes, formatDuration } from "./format";
+import { problemText } from "./problems";
 
 export interface Notice {
   tone: "error" | "warning" | "success" | "info";
   title: string | null;
   message: string;
 }
+
+/** Failures whose own words already tell the player to download again to continue. */
+const RESUME_SAID: ReadonlySet<string> = new Set(["download.disk-full", "download.sources-gone", "download.sources-dropped"]);
 
 export function noticeFor(
   event: RuntimeEvent,
@@ -21,18 +25,21 @@ export function noticeFor(
   switch (event.type) {
     case "warning":
       return { tone: "warning", title: null, message: event.message };
-    case "download-failed":
+    case "download-failed": {
+      const reason = problemText(event.problem, t, titleOf) ?? event.reason;
       return {
         tone: "error",
         title: t("notice.downloadFailed", { title: titleOf(event.game) }),
-        // The runtime's reason and our advice are separate sentences: one line each.
-        message: event.resumable ? `${event.reason}\n${t("notice.resumable")}` : event.reason,
+        // The reason and our advice are separate sentences: one line each. Words that already
+        // say to download again need no second telling.
+        message: event.resumable && !RESUME_SAID.has(event.problem.code) ? `${reason}\n${t("notice.resumable")}` : reason,
       };
+    }
     case "install-failed":
       return {
         tone: "error",
         title: t("notice.installFailed", { title: titleOf(event.game) }),
-        message: event.reason,
+        message: problemText(event.problem, t, titleOf) ?? event.reason,
       };
     case "download-peer-dropped":
       return {

@@ -36,6 +36,7 @@ pub mod install;
 pub mod launch;
 pub mod library;
 pub mod net;
+pub mod problem;
 pub mod proto;
 pub mod remote;
 pub mod runtime;
@@ -47,4 +48,5 @@ pub mod transfer;
 pub use lanparty_relpath as relpath;
 
 pub use catalog::{Catalog, GameId, GameMeta};
+pub use problem::{Explain, Problem};
 pub use runtime::{Config, Event, Runtime, StartError};

@@ -227,6 +227,8 @@ pub enum Event {
     DownloadFailed {
         game: String,
         reason: String,
+        /// `reason` as a code and its arguments, for a front end that words it itself.
+        problem: crate::Problem,
         resumable: bool,
     },
     /// The partial payload is removed; an installed `local/` and a previous version are untouched.
@@ -254,6 +256,8 @@ pub enum Event {
     InstallFailed {
         game: String,
         reason: String,
+        /// `reason` as a code and its arguments, for a front end that words it itself.
+        problem: crate::Problem,
     },
     /// A cancel stopped the extraction; the previous installation (if any) is as it was.
     InstallCancelled {

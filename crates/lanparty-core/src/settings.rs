@@ -173,22 +173,42 @@ pub fn restart_refusal(
     new: &Settings,
     operations: &[(String, String)],
     recorded: &[String],
-) -> Option<String> {
+) -> Option<RestartRefusal> {
     if !old.needs_restart(new) {
         return None;
     }
     if let Some((game, what)) = operations.first() {
-        return Some(format!(
-            "{game} is busy ({what}): wait for it to finish or cancel it, then save the settings again"
-        ));
+        return Some(RestartRefusal::Busy { game: game.clone(), what: what.clone() });
     }
     if old.games_dir != new.games_dir && !recorded.is_empty() {
-        return Some(format!(
-            "downloads of {} are kept in the current game folder: finish or cancel them before choosing another folder",
-            recorded.join(", ")
-        ));
+        return Some(RestartRefusal::DownloadsKept { games: recorded.to_vec() });
     }
     None
+}
+
+/// Why settings that restart the runtime cannot be saved now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestartRefusal {
+    #[error("{game} is busy ({what}): wait for it to finish or cancel it, then save the settings again")]
+    Busy { game: String, what: String },
+    #[error(
+        "downloads of {} are kept in the current game folder: finish or cancel them before choosing another folder",
+        games.join(", ")
+    )]
+    DownloadsKept { games: Vec<String> },
+}
+
+impl crate::Explain for RestartRefusal {
+    fn problem(&self) -> crate::Problem {
+        match self {
+            RestartRefusal::Busy { game, what } => {
+                crate::Problem::new("settings.busy").with("game", game).with("what", what)
+            }
+            RestartRefusal::DownloadsKept { games } => {
+                crate::Problem::new("settings.downloads-kept").with("games", games.join(", "))
+            }
+        }
+    }
 }
 
 /// What turns the manual peers `current` into `wanted`: the addresses to add and to remove,
@@ -382,9 +402,9 @@ mod tests {
         let busy = [("quake".to_owned(), "download".to_owned())];
         let kept = ["xonotic".to_owned()];
         assert_eq!(restart_refusal(&old, &limited, &busy, &kept), None, "no restart needed");
-        assert!(restart_refusal(&old, &renamed, &busy, &[]).unwrap().contains("quake is busy (download)"));
+        assert!(restart_refusal(&old, &renamed, &busy, &[]).unwrap().to_string().contains("quake is busy (download)"));
         assert_eq!(restart_refusal(&old, &renamed, &[], &kept), None, "same folder: they resume");
-        assert!(restart_refusal(&old, &moved, &[], &kept).unwrap().contains("downloads of xonotic"));
+        assert!(restart_refusal(&old, &moved, &[], &kept).unwrap().to_string().contains("downloads of xonotic"));
         assert_eq!(restart_refusal(&old, &moved, &[], &[]), None);
     }
 

@@ -446,6 +446,8 @@ fn a_full_disk_fails_the_download_with_a_clear_error_and_commits_nothing() {
     let failed = d.peer.expect_where("download-failed", Duration::from_secs(30), |_| true);
     let reason = failed["reason"].as_str().unwrap();
     assert!(reason.contains("is full") && reason.contains("free some space"), "{failed}");
+    assert_eq!(failed["problem"]["code"], "download.disk-full", "{failed}");
+    assert_eq!(failed["problem"]["args"]["game"], "openarena", "{failed}");
     assert_eq!(failed["resumable"], true);
     let g = list_game(&mut d.peer).unwrap();
     assert_eq!(g["downloaded"], false, "nothing committed: {g}");

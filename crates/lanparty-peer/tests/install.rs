@@ -154,6 +154,7 @@ fn a_damaged_archive_fails_the_install_with_the_entry_named_and_changes_nothing(
     peer.ask(json!({"cmd": "install", "game": GAME}), "installing");
     let failed = peer.expect("install-failed");
     assert!(failed["reason"].as_str().unwrap().contains("game_start.sh"), "{failed}");
+    assert_eq!(failed["problem"]["code"], "unpack.corrupt", "{failed}");
     assert_eq!(tree(&root.join("local")), expected(V1));
     assert_eq!(root_extras(&dirs.games), ["local"]);
     assert!(peer.shutdown().success());

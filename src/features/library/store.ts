@@ -263,7 +263,8 @@ export function createLibraryStore(api: Api, toasts: ToastStore): LibraryStore {
           break;
       }
     } catch (error) {
-      toasts.error(error, t(`action.failed.${action}`, { title: titleOf(id) }));
+      // A download cancelled while it was being prepared did what the player asked.
+      if (errorKind(error) !== "Cancelled") toasts.error(error, t(`action.failed.${action}`, { title: titleOf(id) }));
     } finally {
       setPendingFor(id, undefined);
     }

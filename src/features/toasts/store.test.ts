@@ -40,6 +40,16 @@ describe("toasts", () => {
     });
   });
 
+  it("word an error with a problem in the UI's language, naming the game by its title", () => {
+    createRoot((dispose) => {
+      const toasts = createToastStore(MS, (game) => (game === "q3" ? "Quake III" : game));
+      const problem = { code: "install.not-downloaded", args: { game: "q3" } };
+      toasts.error(new ApiError("Install", "q3 is not downloaded: download it first", problem));
+      expect(toasts.list.map((t) => t.message)).toEqual(["Quake III is not downloaded. Download it first."]);
+      dispose();
+    });
+  });
+
   it("can be dismissed, held while hovered and resumed", () => {
     vi.useFakeTimers();
     createRoot((dispose) => {

@@ -31,7 +31,7 @@ const MAX_TOASTS = 5;
 export interface ToastStore {
   readonly list: readonly Toast[];
   push(tone: Tone, message: string, title?: string | null): number;
-  /** Shows a failed command's message (an `AppError` already says what to do), translated where its kind says all. */
+  /** Shows a failed command's message (an `AppError` already says what to do), in the UI's words where it has them. */
   error(error: unknown, title?: string | null): number;
   dismiss(id: number): void;
   /** Stops the timer of a toast while it is hovered or focused; `resume` restarts it. */
@@ -39,7 +39,14 @@ export interface ToastStore {
   resume(id: number): void;
 }
 
-export function createToastStore(durations: Record<Tone, number> = TOAST_MS): ToastStore {
+/**
+ * `titleOf` names a game for the errors that mention one (the library's titles, looked up when
+ * the error is shown).
+ */
+export function createToastStore(
+  durations: Record<Tone, number> = TOAST_MS,
+  titleOf?: (game: string) => string,
+): ToastStore {
   const [list, setList] = createStore<Toast[]>([]);
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
   let nextId = 1;
@@ -87,7 +94,7 @@ export function createToastStore(durations: Record<Tone, number> = TOAST_MS): To
       return list;
     },
     push,
-    error: (error, title = null) => push("error", errorText(error, t), title),
+    error: (error, title = null) => push("error", errorText(error, t, titleOf), title),
     dismiss,
     hold: (id) => {
       clearTimeout(timers.get(id));

@@ -16,6 +16,7 @@ use super::run::{Extract, InstallError, Txn, new_op_id};
 use super::unpack::{UnpackError, UnpackLog, UnpackRun, Unpacker};
 use crate::catalog::GameId;
 use crate::library::{LOCAL_DIR, VERSION_FILE};
+use crate::problem::Explain;
 use crate::runtime::{Event, LibraryLink};
 use crate::transfer::{OpTable, claim};
 
@@ -175,7 +176,7 @@ impl Installs {
                 }
                 Err(e) => {
                     guard.release();
-                    Event::InstallFailed { game: game.to_string(), reason: e.to_string() }
+                    Event::InstallFailed { game: game.to_string(), reason: e.to_string(), problem: e.problem() }
                 }
             };
             let _ = this.events.send(event);

@@ -19,6 +19,7 @@ use crate::catalog::GameId;
 use crate::identity::PeerId;
 use crate::library::manifest::chunk_len;
 use crate::library::{CHUNK_SIZE, Hash, Manifest, VERSION_FILE};
+use crate::problem::Explain;
 use crate::remote::compare_versions;
 use crate::runtime::Event;
 
@@ -983,7 +984,11 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
             // Auto-install: the game is released, so the install can claim it.
             if let Some(installs) = &env.install_after {
                 if let Err(e) = installs.install(game.as_str()).await {
-                    let _ = env.events.send(Event::InstallFailed { game: game.to_string(), reason: e.to_string() });
+                    let _ = env.events.send(Event::InstallFailed {
+                        game: game.to_string(),
+                        reason: e.to_string(),
+                        problem: e.problem(),
+                    });
                 }
             }
         }
@@ -1007,8 +1012,12 @@ pub(crate) async fn run(env: Arc<Env>, p: Prepared, cancel: CancellationToken, g
             }
             settle_failed(&env, &game, &e).await;
             guard.release();
-            let event =
-                Event::DownloadFailed { game: game.to_string(), reason: e.to_string(), resumable: e.resumable() };
+            let event = Event::DownloadFailed {
+                game: game.to_string(),
+                reason: e.to_string(),
+                problem: e.problem(),
+                resumable: e.resumable(),
+            };
             let _ = env.events.send(event);
         }
     }

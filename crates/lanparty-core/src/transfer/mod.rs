@@ -38,6 +38,7 @@ use tokio_util::task::TaskTracker;
 use crate::catalog::GameId;
 use crate::library::Hash;
 use crate::net::Net;
+use crate::problem::Explain;
 use crate::runtime::{Event, LibraryLink};
 
 pub use verify::ManifestError;
@@ -389,6 +390,7 @@ impl Downloads {
                                 let event = Event::DownloadFailed {
                                     game: game.to_string(),
                                     reason: e.to_string(),
+                                    problem: e.problem(),
                                     resumable: e.resumable(),
                                 };
                                 let _ = env.events.send(event);
